@@ -1,0 +1,80 @@
+import type { FlowProducer } from 'bullmq';
+import { z } from 'zod';
+import type { Config } from '../../core/config.ts';
+import { sourceSpec } from '../../core/config.ts';
+import type { Db } from '../../core/db/client.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { nightSummary, parseLogicalDate, startNight } from '../../core/pipeline/night.ts';
+import { resolveSource } from '../../core/sources/index.ts';
+import { parse, type Handler } from '../http.ts';
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+
+const triggerBody = z
+  .object({
+    logicalDate: z.string().refine((s) => { try { parseLogicalDate(s); return true; } catch { return false; } }, 'not a date (YYYY-MM-DD)').optional(),
+    source: sourceSpec.optional(),
+    params: z
+      .object({
+        promotionMinF1: z.number().min(0).max(1).optional(),
+        promotionMinMargin: z.number().min(0).max(1).optional(),
+        requireApproval: z.boolean().optional(),
+        candidates: z.array(z.string().min(1)).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export function pipelineRunHandlers(deps: { db: Db; config: Config; flows: FlowProducer; log: Logger }) {
+  const { db, config } = deps;
+  const list: Handler = async (req) => {
+    const q = parse(listQuery, req.query);
+    const runs = await db.pipelineRun.findMany({
+      where: { ...(q.status ? { status: q.status } : {}), ...(q.date ? { logicalDate: new Date(`${q.date}T00:00:00Z`) } : {}) },
+      orderBy: { queuedAt: 'desc' },
+      take: q.limit,
+      include: { tasks: { select: { stage: true, status: true, attempt: true } } },
+    });
+    return {
+      status: 200,
+      body: {
+        pipelineRuns: runs.map((r) => ({
+          id: r.id,
+          pipeline: r.pipeline,
+          logicalDate: r.logicalDate.toISOString().slice(0, 10),
+          runNumber: r.runNumber,
+          trigger: r.trigger,
+          source: r.source,
+          status: r.status,
+          params: r.params,
+          codeVersion: r.codeVersion,
+          error: r.error,
+          summary: r.summary,
+          queuedAt: r.queuedAt,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+        })),
+      },
+    };
+  };
+  const get: Handler = async (req) => {
+    const id = String(req.params.id);
+    if (!(await db.pipelineRun.count({ where: { id } }))) throw new NotFoundError(`pipeline run ${id} not found`);
+    return { status: 200, body: await nightSummary(db, id) };
+  };
+  const trigger: Handler = async (req) => {
+    const b = parse(triggerBody, req.body ?? {});
+    const source = b.source ?? config.RADAR_SOURCE;
+    const logicalDate = b.logicalDate ?? (source === 'arxiv' ? new Date(Date.now() - 86400_000).toISOString().slice(0, 10) : await resolveSource(source).lastDate!());
+    const r = await startNight(deps, { logicalDate, source, trigger: 'manual', params: b.params });
+    return { status: r.created ? 202 : 200, body: r };
+  };
+  return { list, get, trigger };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of arxiv-radar, parsed once from the environment into a frozen object.
+ * Defaults work on a developer machine with local Redis and PostgreSQL; a bad value stops the
+ * process at start-up with the variable's name and the fix.
+ */
+
+export const DEFAULT_CATEGORIES = ['cs.AI', 'cs.LG', 'cs.CL', 'cs.CV', 'stat.ML', 'math.OC'] as const;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+/** `sample`, `snapshot:<path to .jsonl or .jsonl.gz>` or `arxiv`. */
+export const sourceSpec = z
+  .string()
+  .regex(/^(sample|arxiv|snapshot:.+)$/, 'expected sample, arxiv or snapshot:<path>');
+
+const schema = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected postgresql://user@host:port/database')
+    .default('postgresql://postgres@127.0.0.1:5432/arxiv_radar'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  /** BullMQ key prefix. Braces make it a Redis Cluster hash tag so one flow's queues share a slot. */
+  QUEUE_PREFIX: z.string().min(1).default('{radar}'),
+  PIPELINE_NAME: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes only')
+    .default('nightly'),
+  SCHEDULE_CRON: z.string().default('0 2 * * *'),
+  SCHEDULE_TZ: z.string().default('UTC'),
+  SCHEDULE_ENABLED: bool.default(true),
+  RADAR_SOURCE: sourceSpec.default('sample'),
+  ARXIV_CATEGORIES: csv.default([...DEFAULT_CATEGORIES]),
+  ARXIV_API_URL: z.string().url().default('http://export.arxiv.org/api/query'),
+  MODEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only')
+    .default('arxiv-topics'),
+  EXPERIMENT_NAME: z.string().min(1).default('arxiv-topics'),
+  /** Labels with fewer training papers than this are left out of the snapshot. */
+  LABEL_MIN_COUNT: int(2).default(20),
+  /** Abstracts shorter than this many characters are dropped as not classifiable. */
+  MIN_ABSTRACT_CHARS: int(0).default(80),
+  TRAIN_SEED: int(0).default(42),
+  /** Comma-separated candidate kinds to train; empty = the ML module's default set. */
+  CANDIDATES: csv.default([]),
+  PROMOTION_MIN_F1: num(0, 1).default(0),
+  /** A challenger must beat the champion's macro-F1 on the same held-out papers by more than this. */
+  PROMOTION_MIN_MARGIN: num(0, 1).default(0),
+  PROMOTION_REQUIRE_APPROVAL: bool.default(false),
+  API_TOKEN: z.string().min(8, 'use at least 8 characters').default('radar-dev-token'),
+  /** `postgres` (bytes in the database every worker reaches) or `fs:<directory>` (a shared volume). */
+  BLOB_STORE: z
+    .string()
+    .regex(/^(postgres|fs:.+)$/, 'expected postgres or fs:<directory>')
+    .default('postgres'),
+  /** Queues this worker process serves (comma-separated); empty = all. */
+  WORKER_QUEUES: csv.default([]),
+  /** Per-queue concurrency overrides, e.g. `train-candidate=2,classify=1`. */
+  WORKER_CONCURRENCY: csv.default([]),
+  /** Attempts per stage job before the night fails (permanent errors are never retried). */
+  STAGE_ATTEMPTS: int(1, 20).default(3),
+  /** Base of the exponential backoff between attempts. */
+  RETRY_BACKOFF_MS: int(0).default(10_000),
+  /** How many nights of a backfill run at once. */
+  BACKFILL_CONCURRENCY: int(1, 64).default(2),
+  /** How long shutdown waits for running jobs before it forces. */
+  SHUTDOWN_TIMEOUT_MS: int(0).default(30_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  readonly workerConcurrency: Readonly<Record<string, number>>;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parse and validate configuration. Throws ConfigError listing every bad variable and how to
+ * fix it; never returns a partially valid config.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') present[key] = v;
+  }
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${String(i.path[0])}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && c.API_TOKEN === 'radar-dev-token') {
+    throw new ConfigError('invalid configuration:\n  API_TOKEN: set a secret token in production');
+  }
+  const workerConcurrency: Record<string, number> = {};
+  for (const item of c.WORKER_CONCURRENCY) {
+    const m = /^([a-z-]+)=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1) {
+      throw new ConfigError(
+        `invalid configuration:\n  WORKER_CONCURRENCY: "${item}" is not <queue>=<positive integer>`,
+      );
+    }
+    workerConcurrency[m[1]!] = Number(m[2]);
+  }
+  return Object.freeze({ ...c, workerConcurrency: Object.freeze(workerConcurrency) });
+}
+
+/**
+ * The environment that reproduces a config, for child processes (sandboxed job processors)
+ * that must see exactly the parent's settings, including ones a test set in code.
+ */
+export function configToEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape) as (keyof z.infer<typeof schema>)[]) {
+    const v = config[key];
+    env[key] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  return env;
+}

@@ -1,0 +1,308 @@
+import { parseArgs } from 'node:util';
+import { userInfo } from 'node:os';
+import { FlowProducer } from 'bullmq';
+import { createBlobStore } from '../core/blobs.ts';
+import { ConfigError, loadConfig, sourceSpec, type Config } from '../core/config.ts';
+import { createDb, type Db } from '../core/db/client.ts';
+import { BadInputError, coerceError, describeError, RadarError } from '../core/errors.ts';
+import { createLogger } from '../core/log.ts';
+import type { NightParams } from '../core/pipeline/deps.ts';
+import { daysBetween, nightSummary, parseLogicalDate, startNight, type NightSummary } from '../core/pipeline/night.ts';
+import { createRedis } from '../core/redis.ts';
+import { listEvents, listModels, listVersions, promoteVersion, rollback } from '../core/registry/registry.ts';
+import { resolveSource } from '../core/sources/index.ts';
+import { STAGES } from '../core/queues.ts';
+import { progressBar } from './progress.ts';
+
+const USAGE = `radar: the arxiv-radar command line
+
+  radar run [--date YYYY-MM-DD] [--source sample|arxiv|snapshot:<path>] [--param key=value ...] [--wait] [--json]
+      enqueue one night (with --source sample and no date: the sample's last day; otherwise yesterday, UTC)
+  radar backfill --from YYYY-MM-DD --to YYYY-MM-DD [--source S] [--concurrency N] [--wait] [--json]
+      enqueue one night per day, at most N running at once
+  radar status [<pipeline run id>] [--json]     one night (default: the latest)
+  radar nights [--limit N] [--json]              recent nights
+  radar models [--json]                          registered models
+  radar versions <model> [--json]                a model's versions
+  radar events <model> [--json]                  a model's stage and alias history
+  radar promote <model> <version> [--reason R] [--json]
+  radar rollback <model> [--to <version>] [--reason R] [--json]
+
+Night params (--param): promotionMinF1, promotionMinMargin, requireApproval, candidates (kinds, comma-separated), seed.
+Configuration comes from the environment (REDIS_URL, DATABASE_URL, ...): see the README.`;
+
+interface Ctx {
+  config: Config;
+  db: Db;
+  flows?: FlowProducer;
+  close(): Promise<void>;
+}
+
+function openCtx(config: Config, withQueues: boolean): Ctx {
+  const db = createDb(config.DATABASE_URL, { max: 3 });
+  const redis = withQueues ? createRedis(config.REDIS_URL, 'client') : undefined;
+  const flows = redis ? new FlowProducer({ connection: redis, prefix: config.QUEUE_PREFIX }) : undefined;
+  return {
+    config,
+    db,
+    flows,
+    async close() {
+      await flows?.close().catch(() => undefined);
+      redis?.disconnect();
+      await db.$disconnect().catch(() => undefined);
+    },
+  };
+}
+
+function out(json: boolean, value: unknown, human: () => string): void {
+  process.stdout.write((json ? JSON.stringify(value) : human()) + '\n');
+}
+
+function parseParams(items: string[]): NightParams {
+  const params: NightParams = {};
+  for (const item of items) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(item);
+    if (!m) throw new BadInputError(`--param "${item}" is not key=value`);
+    const [, key, value] = m as unknown as [string, string, string];
+    switch (key) {
+      case 'promotionMinF1':
+      case 'promotionMinMargin': {
+        const n = Number(value);
+        if (!Number.isFinite(n) || n < 0 || n > 1) throw new BadInputError(`--param ${key} must be a number in [0, 1]`);
+        params[key] = n;
+        break;
+      }
+      case 'seed': {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 0) throw new BadInputError('--param seed must be a non-negative integer');
+        params.seed = n;
+        break;
+      }
+      case 'requireApproval':
+        if (value !== 'true' && value !== 'false') throw new BadInputError('--param requireApproval must be true or false');
+        params.requireApproval = value === 'true';
+        break;
+      case 'candidates':
+        params.candidates = value.split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      default:
+        throw new BadInputError(`unknown --param "${key}"`);
+    }
+  }
+  return params;
+}
+
+function formatSummary(s: NightSummary): string {
+  const lines = [
+    `night ${s.logicalDate} #${s.runNumber} (${s.pipeline}, ${s.source}, ${s.trigger}): ${s.status}`,
+    `  stages: ${STAGES.map((st) => `${st}=${s.stages[st]}`).join(' ')}`,
+  ];
+  if (s.papersIngested !== null) lines.push(`  papers: ${s.papersIngested} fetched, ${s.newPapers} new on ${s.logicalDate}`);
+  if (s.snapshot) lines.push(`  snapshot: ${s.snapshot.contentHash.slice(0, 12)} (${s.snapshot.total} papers)`);
+  for (const c of s.candidates) lines.push(`  candidate ${c.kind}: val macro-F1 ${c.f1_macro?.toFixed(4)}${c.test_f1_macro !== null ? `, test ${c.test_f1_macro.toFixed(4)}` : ''}`);
+  if (s.modelVersion !== null) lines.push(`  model version ${s.modelVersion}: ${s.promoted ? 'promoted' : 'not promoted'} (${s.gateReason})`);
+  if (s.classified !== null) lines.push(`  classified: ${s.classified}`);
+  if (s.error) lines.push(`  error: ${JSON.stringify(s.error)}`);
+  return lines.join('\n');
+}
+
+/** Poll a night until it ends, drawing progress; returns its final summary. */
+async function waitForNight(db: Db, runId: string, quiet: boolean): Promise<NightSummary> {
+  const bar = quiet ? null : progressBar('night', STAGES.length);
+  for (;;) {
+    const s = await nightSummary(db, runId);
+    const done = STAGES.filter((st) => s.stages[st] === 'succeeded').length;
+    const current = STAGES.find((st) => s.stages[st] === 'running') ?? '';
+    bar?.update(done, current);
+    if (s.status === 'succeeded' || s.status === 'failed') {
+      bar?.done();
+      return s;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function cmdRun(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { date: { type: 'string' }, source: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' }, param: { type: 'string', multiple: true } },
+  });
+  const source = values.source ?? config.RADAR_SOURCE;
+  if (!sourceSpec.safeParse(source).success) throw new BadInputError(`--source "${source}": expected sample, arxiv or snapshot:<path>`);
+  const params = parseParams(values.param ?? []);
+  let date = values.date;
+  if (date) parseLogicalDate(date);
+  else if (source !== 'arxiv') date = await resolveSource(source).lastDate!();
+  else date = new Date(Date.now() - 86400_000).toISOString().slice(0, 10);
+
+  const ctx = openCtx(config, true);
+  try {
+    const started = await startNight({ db: ctx.db, flows: ctx.flows!, config, log: createLogger('warn') }, { logicalDate: date, source, trigger: 'manual', params });
+    if (!values.wait) {
+      out(!!values.json, { runId: started.pipelineRunId, logicalDate: started.logicalDate, runNumber: started.runNumber, created: started.created, status: 'queued' }, () =>
+        `${started.created ? 'queued' : 'already running'}: night ${started.logicalDate} #${started.runNumber} (${started.pipelineRunId})`,
+      );
+      return 0;
+    }
+    if (!values.json) process.stderr.write(`night ${started.logicalDate} #${started.runNumber} (${started.pipelineRunId}) ${started.created ? 'queued' : 'already running'}; waiting\n`);
+    const s = await waitForNight(ctx.db, started.pipelineRunId, false);
+    out(!!values.json, s, () => formatSummary(s));
+    return s.status === 'succeeded' ? 0 : 1;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdBackfill(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, concurrency: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (!values.from || !values.to) throw new BadInputError('backfill needs --from and --to');
+  const days = daysBetween(values.from, values.to);
+  const source = values.source ?? config.RADAR_SOURCE;
+  const concurrency = values.concurrency ? Number(values.concurrency) : config.BACKFILL_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new BadInputError('--concurrency must be a positive integer');
+  const ctx = openCtx(config, true);
+  const bar = progressBar('backfill', days.length);
+  const results: NightSummary[] = [];
+  try {
+    // At most `concurrency` nights in flight: each lane starts a night and waits for it before
+    // taking the next day, so a long backfill never floods the workers.
+    let next = 0;
+    const lane = async () => {
+      while (next < days.length) {
+        const day = days[next++]!;
+        const started = await startNight({ db: ctx.db, flows: ctx.flows!, config, log: createLogger('warn') }, { logicalDate: day, source, trigger: 'backfill' });
+        results.push(await waitForNight(ctx.db, started.pipelineRunId, true));
+        bar.update(results.length, day);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, days.length) }, lane));
+    bar.done();
+    results.sort((a, b) => (a.logicalDate < b.logicalDate ? -1 : 1));
+    const failed = results.filter((r) => r.status !== 'succeeded');
+    out(!!values.json, { nights: results.length, succeeded: results.length - failed.length, failed: failed.map((f) => ({ logicalDate: f.logicalDate, runId: f.runId, error: f.error })) }, () =>
+      results.map((r) => `${r.logicalDate} ${r.status}${r.modelVersion !== null ? ` v${r.modelVersion}${r.promoted ? ' promoted' : ''}` : ''}`).join('\n'),
+    );
+    return failed.length ? 1 : 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdStatus(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const ctx = openCtx(config, false);
+  try {
+    const id = positionals[0] ?? (await ctx.db.pipelineRun.findFirst({ orderBy: { queuedAt: 'desc' }, select: { id: true } }))?.id;
+    if (!id) throw new RadarError('not_found', 'no nights yet');
+    const exists = await ctx.db.pipelineRun.count({ where: { id } });
+    if (!exists) throw new RadarError('not_found', `pipeline run ${id} not found`);
+    const s = await nightSummary(ctx.db, id);
+    out(!!values.json, s, () => formatSummary(s));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdNights(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, limit: { type: 'string' } } });
+  const ctx = openCtx(config, false);
+  try {
+    const runs = await ctx.db.pipelineRun.findMany({ orderBy: { queuedAt: 'desc' }, take: Number(values.limit ?? 20) });
+    out(!!values.json, runs, () =>
+      runs.map((r) => `${r.id}  ${r.logicalDate.toISOString().slice(0, 10)} #${r.runNumber}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.source}`).join('\n') || 'no nights yet',
+    );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdRegistry(config: Config, cmd: string, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, reason: { type: 'string' }, to: { type: 'string' } },
+  });
+  const json = !!values.json;
+  const actor = `cli:${userInfo().username}`;
+  const ctx = openCtx(config, false);
+  try {
+    if (cmd === 'models') {
+      const models = await listModels(ctx.db);
+      out(json, models, () => models.map((m) => `${m.name}  versions=${m.versions}  production=${m.productionVersion ?? '-'}  aliases=${JSON.stringify(m.aliases)}`).join('\n') || 'no models yet');
+      return 0;
+    }
+    const model = positionals[0];
+    if (!model) throw new BadInputError(`${cmd} needs a model name`);
+    if (cmd === 'versions') {
+      const versions = await listVersions(ctx.db, model);
+      out(json, versions, () => versions.map((v) => `v${v.version}  ${v.stage.padEnd(10)} f1_macro=${v.metrics.f1_macro?.toFixed(4)}  run=${v.runId}  ${v.aliases.join(',')}`).join('\n'));
+      return 0;
+    }
+    if (cmd === 'events') {
+      const events = await listEvents(ctx.db, model);
+      out(json, events, () => events.map((e) => `${e.at.toISOString()}  ${e.kind.padEnd(13)} v${e.version ?? '-'} ${e.fromStage ?? ''}→${e.toStage ?? ''}  ${e.actor}: ${e.reason}`).join('\n'));
+      return 0;
+    }
+    const reason = values.reason ?? `${cmd} from the command line`;
+    if (cmd === 'promote') {
+      const version = Number(positionals[1]);
+      if (!Number.isInteger(version) || version < 1) throw new BadInputError('promote needs a version number');
+      const v = await promoteVersion(ctx.db, { modelName: model, version, actor, reason });
+      out(json, v, () => `${model} v${v.version} is now in Production`);
+      return 0;
+    }
+    if (cmd === 'rollback') {
+      const to = values.to === undefined ? undefined : Number(values.to);
+      if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new BadInputError('--to needs a version number');
+      const v = await rollback(ctx.db, createBlobStore(config.BLOB_STORE, ctx.db), { modelName: model, to, actor, reason });
+      out(json, v, () => `${model} rolled back: v${v.version} is now in Production`);
+      return 0;
+    }
+    throw new BadInputError(`unknown command ${cmd}`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  try {
+    const config = loadConfig();
+    switch (cmd) {
+      case 'run':
+        return await cmdRun(config, rest);
+      case 'backfill':
+        return await cmdBackfill(config, rest);
+      case 'status':
+        return await cmdStatus(config, rest);
+      case 'nights':
+        return await cmdNights(config, rest);
+      case 'models':
+      case 'versions':
+      case 'events':
+      case 'promote':
+      case 'rollback':
+        return await cmdRegistry(config, cmd, rest);
+      default:
+        process.stderr.write(`radar: unknown command "${cmd}"\n\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (raw) {
+    const err = coerceError(raw);
+    const d = describeError(err);
+    const usage = err instanceof BadInputError || err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    process.stderr.write(`radar ${cmd}: ${d.message}\n`);
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: d }) + '\n');
+    return usage ? 2 : 1;
+  }
+}
+

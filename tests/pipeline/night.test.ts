@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nightSummary } from '../../core/pipeline/night.ts';
+import { listEvents } from '../../core/registry/registry.ts';
+import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+import { startTestFleet, waitForNight } from '../helpers/fleet.ts';
+
+// Two real nights on the bundled sample, through real BullMQ workers on Redis and a real
+// PostgreSQL database: the first trains and promotes, the second must not promote a model that
+// is not better than the champion, and must say why.
+describe('a night on the bundled sample', () => {
+  let env: TestEnv;
+  let fleet: ReturnType<typeof startTestFleet>;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    fleet = startTestFleet(env);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await env?.cleanup();
+  });
+
+  it('runs every stage and leaves a traceable Production model and labelled papers', async () => {
+    const started = await fleet.start({ logicalDate: '2019-12-30', source: 'sample', trigger: 'manual' });
+    expect(started.created).toBe(true);
+    const run = await waitForNight(env.db, started.pipelineRunId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+
+    const tasks = await env.db.taskRun.findMany({ where: { pipelineRunId: run.id } });
+    for (const stage of ['ingest', 'prepare', 'train', 'select', 'register', 'classify']) {
+      expect(tasks.filter((t) => t.stage === stage && t.status === 'succeeded'), stage).toHaveLength(1);
+    }
+
+    const snapshot = await env.db.datasetSnapshot.findFirstOrThrow({ where: { pipelineRunId: run.id } });
+    expect(snapshot.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const labelCounts = snapshot.labelCounts as Record<string, number>;
+    expect(Object.keys(labelCounts).length).toBeGreaterThanOrEqual(6);
+    expect(Object.values(labelCounts).reduce((a, b) => a + b, 0)).toBe(snapshot.total);
+
+    const version = await env.db.modelVersion.findFirstOrThrow({ where: { stage: 'Production' }, include: { run: { include: { params: true, metrics: true } } } });
+    expect(version.version).toBe(1);
+    expect(version.run.snapshotId).toBe(snapshot.id);
+    expect(version.run.pipelineRunId).toBe(run.id);
+    expect(version.run.params.find((p) => p.key === 'kind')?.value).toBeTruthy();
+    const f1 = version.run.metrics.find((m) => m.key === 'f1_macro')?.value;
+    // Six followed categories plus a few other archives, on ~2k training papers: a real model.
+    expect(f1).toBeGreaterThan(0.6);
+    expect((version.metrics as Record<string, number>).f1_macro).toBe(f1);
+
+    const papersOfDay = await env.db.paper.count({ where: { publishedDay: new Date('2019-12-30T00:00:00Z') } });
+    expect(papersOfDay).toBeGreaterThan(0);
+    const classifications = await env.db.classification.findMany({ where: { modelVersionId: version.id } });
+    expect(classifications).toHaveLength(papersOfDay);
+    for (const c of classifications) {
+      expect(c.confidence).toBeGreaterThan(0);
+      expect(c.confidence).toBeLessThanOrEqual(1);
+      expect(Object.keys(labelCounts)).toContain(c.label);
+    }
+
+    const s = await nightSummary(env.db, run.id);
+    expect(s.status).toBe('succeeded');
+    expect(s.promoted).toBe(true);
+    expect(s.modelVersion).toBe(1);
+    expect(s.classified).toBe(papersOfDay);
+    expect(s.candidates.length).toBeGreaterThanOrEqual(2);
+    for (const c of s.candidates) expect(c.f1_macro).toBeGreaterThan(0);
+  });
+
+  it('a second night with a weaker model keeps the champion and records why', async () => {
+    const started = await fleet.start({ logicalDate: '2019-12-31', source: 'sample', trigger: 'manual', params: { candidates: ['complement-nb'] } });
+    const run = await waitForNight(env.db, started.pipelineRunId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    const s = await nightSummary(env.db, run.id);
+    expect(s.modelVersion).toBe(2);
+    expect(s.promoted).toBe(false);
+    expect(s.gateReason).toMatch(/^not better: macro-F1 0\.\d{4} vs champion v1 0\.\d{4} on the same \d+ held-out papers/);
+
+    const prod = await env.db.modelVersion.findMany({ where: { stage: 'Production' } });
+    expect(prod.map((v) => v.version)).toEqual([1]);
+    const events = await listEvents(env.db, 'arxiv-topics');
+    const rejected = events.filter((e) => e.kind === 'gate_rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.version).toBe(2);
+    expect(rejected[0]!.reason).toBe(s.gateReason);
+    // The day's papers were labelled by the model in Production after the gate: still v1.
+    const v1 = prod[0]!;
+    const day = await env.db.paper.findMany({ where: { publishedDay: new Date('2019-12-31T00:00:00Z') }, select: { topicModelVersionId: true } });
+    expect(day.length).toBeGreaterThan(0);
+    for (const p of day) expect(p.topicModelVersionId).toBe(v1.id);
+  });
+});
