@@ -12,7 +12,11 @@ export interface BlobStore {
   put(bytes: Uint8Array): Promise<{ sha256: string; size: number }>;
   /** Throws NotFoundError when no blob has that hash. */
   get(sha256: string): Promise<Uint8Array>;
-  has(sha256: string): Promise<boolean>;
+  /**
+   * `via` lets a caller inside a database transaction ask on its own connection (a store in
+   * Postgres would otherwise need a second pooled connection while the first holds locks).
+   */
+  has(sha256: string, via?: Pick<Db, 'blob'>): Promise<boolean>;
   delete(sha256: string): Promise<void>;
 }
 
@@ -43,9 +47,9 @@ export class PostgresBlobStore implements BlobStore {
     return new Uint8Array(row.bytes);
   }
 
-  async has(sha256: string) {
+  async has(sha256: string, via?: Pick<Db, 'blob'>) {
     if (!HEX64.test(sha256)) return false;
-    return (await this.db.blob.count({ where: { sha256 } })) > 0;
+    return (await (via ?? this.db).blob.count({ where: { sha256 } })) > 0;
   }
 
   async delete(sha256: string) {

@@ -178,8 +178,9 @@ export async function recordTaskFailure(db: Db, ref: NightRef, taskId: string, e
 }
 
 export async function recordNightSuccess(db: Db, ref: NightRef): Promise<void> {
-  const summary = await nightSummary(db, ref.pipelineRunId);
-  await db.pipelineRun.update({ where: { id: ref.pipelineRunId }, data: { status: 'succeeded', finishedAt: new Date(), summary: asJson(summary) } });
+  await db.pipelineRun.update({ where: { id: ref.pipelineRunId }, data: { status: 'succeeded', finishedAt: new Date() } });
+  // The stored summary is the final one: computed after the status changed.
+  await db.pipelineRun.update({ where: { id: ref.pipelineRunId }, data: { summary: asJson(await nightSummary(db, ref.pipelineRunId)) } });
 }
 
 export interface NightSummary {

@@ -9,6 +9,13 @@ import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
  */
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/**
+ * Stage changes wait for the model's row lock; under a storm of requests that wait can be long,
+ * so give the transaction room rather than failing requests that would have succeeded.
+ */
+const TX_OPTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
+
 export type Stage = 'None' | 'Staging' | 'Production' | 'Archived';
 
 export interface ModelVersionView {
@@ -86,7 +93,7 @@ export async function registerVersion(db: Db, input: RegisterInput): Promise<{ i
       data: { modelId: model.id, versionId: created.id, kind: 'register', toStage: input.stage ?? 'None', actor: input.actor, reason: input.reason },
     });
     return created;
-  });
+  }, TX_OPTIONS);
 }
 
 async function setAliasTx(tx: Tx, modelId: string, alias: string, versionId: string): Promise<void> {
@@ -106,7 +113,7 @@ export async function setAlias(db: Db, modelName: string, alias: string, version
     if (!v) throw new NotFoundError(`model "${modelName}" has no version ${version}`);
     await setAliasTx(tx, model.id, alias, v.id);
     await tx.modelEvent.create({ data: { modelId: model.id, versionId: v.id, kind: 'alias_set', actor, reason, details: { alias } } });
-  });
+  }, TX_OPTIONS);
 }
 
 export interface StageChangeInput {
@@ -127,25 +134,34 @@ export async function promoteVersion(db: Db, input: StageChangeInput): Promise<M
   return changeProduction(db, input, 'promote');
 }
 
-async function changeProduction(db: Db, input: StageChangeInput, kind: 'promote' | 'rollback', blobs?: BlobStore): Promise<ModelVersionView> {
+type TargetResolver = (tx: Tx, modelId: string, current: { version: number } | null) => Promise<number>;
+
+async function changeProduction(
+  db: Db,
+  input: Omit<StageChangeInput, 'version'> & { version: number | TargetResolver },
+  kind: 'promote' | 'rollback',
+  blobs?: BlobStore,
+): Promise<ModelVersionView> {
   const id = await db.$transaction(async (tx) => {
     const model = await lockModel(tx, input.modelName);
-    const target = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: input.version } } });
-    if (!target) throw new NotFoundError(`model "${input.modelName}" has no version ${input.version}`);
+    const current = await tx.modelVersion.findFirst({ where: { modelId: model.id, stage: 'Production' } });
+    // Resolved under the lock, so concurrent rollbacks each step back from what is current now.
+    const number = typeof input.version === 'number' ? input.version : await input.version(tx, model.id, current);
+    const target = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: number } } });
+    if (!target) throw new NotFoundError(`model "${input.modelName}" has no version ${number}`);
     if (target.stage === 'Production') {
-      throw new ConflictError(`version ${input.version} of "${input.modelName}" is already in Production`);
+      throw new ConflictError(`version ${number} of "${input.modelName}" is already in Production`);
     }
     if (kind === 'promote' && target.stage === 'Archived') {
-      throw new ConflictError(`version ${input.version} of "${input.modelName}" is Archived; bring it back with a rollback`, { stage: target.stage });
+      throw new ConflictError(`version ${number} of "${input.modelName}" is Archived; bring it back with a rollback`, { stage: target.stage });
     }
     const metrics = (target.metrics ?? {}) as Record<string, unknown>;
     if (typeof metrics.f1_macro !== 'number') {
-      throw new ConflictError(`version ${input.version} of "${input.modelName}" was never evaluated (no f1_macro)`);
+      throw new ConflictError(`version ${number} of "${input.modelName}" was never evaluated (no f1_macro)`);
     }
-    if (blobs && !(await blobs.has(target.artifactSha256))) {
-      throw new ConflictError(`version ${input.version} of "${input.modelName}" has lost its artifact ${target.artifactSha256}`);
+    if (blobs && !(await blobs.has(target.artifactSha256, tx))) {
+      throw new ConflictError(`version ${number} of "${input.modelName}" has lost its artifact ${target.artifactSha256}`);
     }
-    const current = await tx.modelVersion.findFirst({ where: { modelId: model.id, stage: 'Production' } });
     if (current) {
       await tx.modelVersion.update({ where: { id: current.id }, data: { stage: 'Archived' } });
       await tx.modelEvent.create({
@@ -177,9 +193,29 @@ async function changeProduction(db: Db, input: StageChangeInput, kind: 'promote'
       },
     });
     return target.id;
-  });
+  }, TX_OPTIONS);
   return getVersionById(db, id);
 }
+
+/**
+ * The version a rollback returns to: the last one that entered Production before the current
+ * one and was not itself rolled back from (so repeated rollbacks keep stepping back).
+ */
+const previousProduction =
+  (modelName: string): TargetResolver =>
+  async (tx, modelId, current) => {
+    const events = await tx.modelEvent.findMany({
+      where: { modelId, toStage: 'Production' },
+      orderBy: { id: 'desc' },
+      include: { version: { select: { version: true } } },
+    });
+    const rolledBackFrom = new Set(events.filter((e) => e.kind === 'rollback' && e.previousVersion !== null).map((e) => e.previousVersion!));
+    const target = events
+      .map((e) => e.version?.version)
+      .find((v): v is number => v !== undefined && v !== current?.version && !rolledBackFrom.has(v));
+    if (target === undefined) throw new NotFoundError(`model "${modelName}" has no earlier Production version to roll back to`);
+    return target;
+  };
 
 /**
  * Roll back Production: to `to` when given, else to the last version that was in Production
@@ -188,23 +224,7 @@ async function changeProduction(db: Db, input: StageChangeInput, kind: 'promote'
  * to roll back to.
  */
 export async function rollback(db: Db, blobs: BlobStore, input: { modelName: string; to?: number; actor: string; reason: string }): Promise<ModelVersionView> {
-  const model = await db.registeredModel.findUnique({ where: { name: input.modelName } });
-  if (!model) throw new NotFoundError(`model "${input.modelName}" not found`);
-  let target = input.to;
-  if (target === undefined) {
-    const current = await db.modelVersion.findFirst({ where: { modelId: model.id, stage: 'Production' } });
-    const events = await db.modelEvent.findMany({
-      where: { modelId: model.id, toStage: 'Production' },
-      orderBy: { id: 'desc' },
-      include: { version: { select: { version: true } } },
-    });
-    const rolledBackFrom = new Set(events.filter((e) => e.kind === 'rollback' && e.previousVersion !== null).map((e) => e.previousVersion!));
-    target = events
-      .map((e) => e.version?.version)
-      .find((v): v is number => v !== undefined && v !== current?.version && !rolledBackFrom.has(v));
-    if (target === undefined) throw new NotFoundError(`model "${input.modelName}" has no earlier Production version to roll back to`);
-  }
-  return changeProduction(db, { ...input, version: target }, 'rollback', blobs);
+  return changeProduction(db, { ...input, version: input.to ?? previousProduction(input.modelName) }, 'rollback', blobs);
 }
 
 function view(v: {

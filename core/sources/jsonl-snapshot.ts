@@ -1,12 +1,34 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BadInputError } from '../errors.ts';
+import { parseArxivId } from '../arxiv/arxiv-id.ts';
 import type { SourcePaper } from '../papers/types.ts';
 import { normaliseWhitespace } from '../papers/normalise.ts';
 import type { FetchContext, PaperSource, RejectedRecord, SourceBatch } from './types.ts';
 
 const BATCH = 1000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The canonical arXiv id (no version) of a snapshot id, or null. Some harvests stored new-style
+ * ids as floating-point numbers, losing digits: `1501.0025699999999` is 1501.00257 and
+ * `1001.021` is 1001.0210, `912.5409` is 0912.5409 (a quarter of the shared labelled set looks like this). New-style ids
+ * have 4 digits after the dot until 1412 and 5 from 1501, which makes the repair exact.
+ */
+export function canonicalSnapshotId(raw: string): string | null {
+  // Leading zeros go too: `912.5409` is 0912.5409.
+  const numeric = /^(\d{1,2})(\d{2})\.(\d+)$/.exec(raw);
+  if (numeric) {
+    const digits = Number(numeric[1]) >= 15 ? 5 : 4;
+    const fraction = Number(`0.${numeric[3]}`);
+    const n = Math.round(fraction * 10 ** digits);
+    // A repair must only restore lost digits, never change the number.
+    if (n >= 10 ** digits || Math.abs(n / 10 ** digits - fraction) > 1e-6) return null;
+    const fixed = `${numeric[1]!.padStart(2, '0')}${numeric[2]}.${String(n).padStart(digits, '0')}`;
+    return parseArxivId(fixed)?.id ?? null;
+  }
+  return parseArxivId(raw)?.id ?? null;
+}
 
 /** One line of the JSONL format of shared/data/arxiv/abstracts.jsonl.gz. */
 interface SnapshotRow {
@@ -31,8 +53,10 @@ export function parseSnapshotLine(line: string): { paper: SourcePaper } | { reas
     return { reason: `not valid JSON (${(e as Error).message})`, id: null };
   }
   if (typeof row !== 'object' || row === null) return { reason: 'not a JSON object', id: null };
-  const id = typeof row.id === 'string' && row.id.trim() ? row.id.trim() : null;
-  if (!id) return { reason: 'missing id', id: null };
+  const rawId = typeof row.id === 'string' && row.id.trim() ? row.id.trim() : null;
+  if (!rawId) return { reason: 'missing id', id: null };
+  const id = canonicalSnapshotId(rawId);
+  if (!id) return { reason: `"${rawId}" is not an arXiv id`, id: rawId };
   for (const field of ['title', 'abstract', 'categories', 'published'] as const) {
     if (typeof row[field] !== 'string' || !(row[field] as string).trim()) {
       return { reason: `missing ${field}`, id };

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createBlobStore, type BlobStore } from '../../core/blobs.ts';
 import { createDb, type Db } from '../../core/db/client.ts';
-import { ADMIN_URL, REDIS_URL, TEMPLATE_DB, withDatabase } from './db-urls.ts';
+import { inject } from 'vitest';
+import { ADMIN_URL, REDIS_URL, withDatabase } from './db-urls.ts';
 
 /**
  * One isolated world per test file: a database cloned from the migrated template and a unique
@@ -28,7 +29,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${TEMPLATE_DB}"`);
+    await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('templateDb')}"`);
   } finally {
     await admin.end();
   }

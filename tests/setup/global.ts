@@ -1,19 +1,34 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../prisma/tools/migrate.ts';
-import { ADMIN_URL, TEMPLATE_DB, withDatabase } from '../helpers/db-urls.ts';
+import { ADMIN_URL, withDatabase } from '../helpers/db-urls.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDb: string;
+  }
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
 
 /**
- * Once per test run: (re)build the template database from the committed migrations, so every
- * test file can clone a fresh migrated database from it in a few milliseconds.
+ * Once per test run: build a template database from the committed migrations, so every test
+ * file can clone a fresh migrated database from it in milliseconds. The name is unique per run,
+ * so two test runs on one machine never touch each other's template; it is dropped at the end.
  */
-export default async function setup(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
-  } finally {
-    await admin.end();
-  }
-  await applyMigrations({ connectionString: withDatabase(ADMIN_URL, TEMPLATE_DB) });
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const name = `radar_tpl_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await applyMigrations({ connectionString: withDatabase(ADMIN_URL, name) });
+  project.provide('templateDb', name);
+  return () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
 }

@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { FlowProducer, Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../core/log.ts';
+import { ALL_QUEUES } from '../../core/queues.ts';
+import { createApp } from '../../board/app.ts';
+import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+import { registerVersions } from '../helpers/registry-fixture.ts';
+
+const MODEL = 'api-model';
+
+describe('board API on real Postgres and Redis', () => {
+  let env: TestEnv;
+  let server: Server;
+  let base: string;
+  let queues: Queue[];
+  let flows: FlowProducer;
+  const token = 'test-token-123';
+
+  const call = async (method: string, path: string, body?: unknown, auth: string | null = `Bearer ${token}`) => {
+    const headers: Record<string, string> = {};
+    if (auth) headers.authorization = auth;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const production = async () => (await env.db.modelVersion.findMany({ where: { stage: 'Production', model: { name: MODEL } } })).map((v) => v.version);
+
+  beforeAll(async () => {
+    env = await createTestEnv({ API_TOKEN: token });
+    await registerVersions(env, MODEL, 3);
+    queues = ALL_QUEUES.map((q) => new Queue(q, { connection: env.redis, prefix: env.prefix }));
+    flows = new FlowProducer({ connection: env.redis, prefix: env.prefix });
+    const app = createApp({ db: env.db, blobs: env.blobs, config: env.config, log: createLogger('silent'), redis: env.redis, flows, queues });
+    server = await new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    await Promise.all(queues?.map((q) => q.close()) ?? []);
+    await flows?.close();
+    await env?.cleanup();
+  });
+
+  it('promotes, archives the previous Production version, and records both events', async () => {
+    let r = await call('POST', `/api/models/${MODEL}/versions/1/promote`, { reason: 'first' });
+    expect(r.status).toBe(200);
+    expect(r.body.version).toMatchObject({ version: 1, stage: 'Production', aliases: ['champion'] });
+    r = await call('POST', `/api/models/${MODEL}/versions/2/promote`, { reason: 'better on held-out' });
+    expect(r.status).toBe(200);
+    expect(await production()).toEqual([2]);
+    const versions = (await call('GET', `/api/models/${MODEL}/versions`)).body.versions;
+    expect(versions.map((v: any) => [v.version, v.stage])).toEqual([[3, 'None'], [2, 'Production'], [1, 'Archived']]);
+    const events = (await call('GET', `/api/models/${MODEL}/events`)).body.events;
+    const last = events.slice(-2);
+    expect(last.map((e: any) => [e.kind, e.version, e.fromStage, e.toStage])).toEqual([
+      ['archive', 1, 'Production', 'Archived'],
+      ['promote', 2, 'None', 'Production'],
+    ]);
+    expect(last[1]).toMatchObject({ previousVersion: 1, actor: 'api', reason: 'better on held-out' });
+  });
+
+  it('rolls back to the version in Production before the current one', async () => {
+    const r = await call('POST', `/api/models/${MODEL}/rollback`, { reason: 'v2 mislabels cs.CL' });
+    expect(r.status).toBe(200);
+    expect(r.body.version).toMatchObject({ version: 1, stage: 'Production' });
+    expect(await production()).toEqual([1]);
+    const events = (await call('GET', `/api/models/${MODEL}/events`)).body.events;
+    expect(events.at(-1)).toMatchObject({ kind: 'rollback', version: 1, fromStage: 'Archived', toStage: 'Production', previousVersion: 2, reason: 'v2 mislabels cs.CL' });
+    const models = (await call('GET', '/api/models')).body.models;
+    expect(models.find((m: any) => m.name === MODEL)).toMatchObject({ productionVersion: 1, aliases: { champion: 1 } });
+  });
+
+  it('answers 404 for an unknown version or model and changes nothing', async () => {
+    const before = await env.db.modelEvent.count();
+    let r = await call('POST', `/api/models/${MODEL}/versions/99/promote`, {});
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('not_found');
+    expect(r.body.error.message).toContain('no version 99');
+    r = await call('POST', '/api/models/no-such-model/rollback', {});
+    expect(r.status).toBe(404);
+    r = await call('GET', '/api/models/no-such-model/versions');
+    expect(r.status).toBe(404);
+    expect(await env.db.modelEvent.count()).toBe(before);
+    expect(await production()).toEqual([1]);
+  });
+
+  it('refuses mutations without the right token, and bad input with 400, never 500', async () => {
+    expect((await call('POST', `/api/models/${MODEL}/versions/3/promote`, {}, null)).status).toBe(401);
+    expect((await call('POST', `/api/models/${MODEL}/versions/3/promote`, {}, 'Bearer wrong-token')).status).toBe(403);
+    let r = await call('POST', `/api/models/${MODEL}/versions/3/promote`, '{"reason": ');
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/malformed JSON/);
+    r = await call('POST', `/api/models/${MODEL}/versions/3/promote`, { reason: 'x', extra: true });
+    expect(r.status).toBe(400);
+    r = await call('POST', `/api/models/${MODEL}/versions/abc/promote`, {});
+    expect(r.status).toBe(400);
+    r = await call('POST', `/api/models/${MODEL}/rollback`, { to: 'two' });
+    expect(r.status).toBe(400);
+    r = await call('GET', '/api/papers?from=2019-13-45');
+    expect(r.status).toBe(400);
+    r = await call('GET', '/api/papers?from=2019-12-31&to=2019-01-01');
+    expect(r.status).toBe(400);
+    r = await call('POST', '/api/pipeline-runs', { logicalDate: '2019-02-30' });
+    expect(r.status).toBe(400);
+    expect(await production()).toEqual([1]);
+  });
+
+  it('answers 409 for a version already in Production or Archived', async () => {
+    let r = await call('POST', `/api/models/${MODEL}/versions/1/promote`, {});
+    expect(r.status).toBe(409);
+    r = await call('POST', `/api/models/${MODEL}/versions/2/promote`, {});
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/Archived/);
+  });
+
+  it('keeps exactly one Production version under a storm of concurrent promotes and rollbacks', async () => {
+    const requests = Array.from({ length: 30 }, (_, i) =>
+      i % 3 === 0 ? call('POST', `/api/models/${MODEL}/rollback`, { reason: `storm ${i}` }) : call('POST', `/api/models/${MODEL}/versions/${(i % 3) + 1}/promote`, { reason: `storm ${i}` }),
+    );
+    const results = await Promise.all(requests);
+    for (const r of results) expect([200, 404, 409], JSON.stringify(r.body)).toContain(r.status);
+    expect(results.some((r) => r.status === 200)).toBe(true);
+    expect(await production()).toHaveLength(1);
+    // The history is one consistent sequence: each Production change starts from the version
+    // the previous change left in Production.
+    const events = (await call('GET', `/api/models/${MODEL}/events`)).body.events.filter((e: any) => e.toStage === 'Production');
+    for (let i = 1; i < events.length; i++) expect(events[i].previousVersion).toBe(events[i - 1].version);
+    expect(events.at(-1).version).toBe((await production())[0]);
+  });
+});
