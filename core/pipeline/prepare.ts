@@ -62,7 +62,7 @@ export async function prepareStage(ref: NightRef, deps: StageDeps): Promise<Prep
       passed: rows.length >= MIN_SNAPSHOT_PAPERS,
       observed: rows.length,
       threshold: MIN_SNAPSHOT_PAPERS,
-      message: `${rows.length} labelled papers up to ${ref.logicalDate} (need at least ${MIN_SNAPSHOT_PAPERS})`,
+      message: `${rows.length} papers in labels with at least ${config.LABEL_MIN_COUNT} papers, of ${kept.length} clean papers up to ${ref.logicalDate} (need at least ${MIN_SNAPSHOT_PAPERS})`,
     },
     {
       name: 'min_labels',

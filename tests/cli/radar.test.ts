@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configToEnv } from '../../core/config.ts';
+import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+import { startTestFleet } from '../helpers/fleet.ts';
+
+const RADAR = fileURLToPath(new URL('../../producer/bin/radar.mjs', import.meta.url));
+
+function radar(env: TestEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RADAR, ...args], { env: { ...process.env, ...configToEnv(env.config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+// The real `radar` command in a child process, against workers on real Redis and Postgres.
+describe('radar CLI', () => {
+  let env: TestEnv;
+  let fleet: ReturnType<typeof startTestFleet>;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    fleet = startTestFleet(env);
+  });
+  afterAll(async () => {
+    await fleet?.close();
+    await env?.cleanup();
+  });
+
+  it('run --source sample --wait --json runs the sample’s last night and prints the summary', async () => {
+    const r = await radar(env, ['run', '--source', 'sample', '--wait', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ logicalDate: '2019-12-31', status: 'succeeded', modelVersion: 1, promoted: true });
+    expect(summary.runId).toMatch(/^c[a-z0-9]+$/);
+    expect(Object.values(summary.stages)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(summary.papersIngested).toBeGreaterThan(2500);
+    expect(summary.classified).toBe(await env.db.paper.count({ where: { publishedDay: new Date('2019-12-31') } }));
+    expect(summary.candidates.length).toBeGreaterThanOrEqual(2);
+    for (const c of summary.candidates) {
+      expect(c.f1_macro).toBeGreaterThan(0.5);
+      expect(Object.keys(c.params).length).toBeGreaterThan(1);
+    }
+  });
+
+  it('registry verbs: models, promote of an unknown version, rollback with nothing to roll back to', async () => {
+    const models = await radar(env, ['models', '--json']);
+    expect(models.code).toBe(0);
+    expect(JSON.parse(models.stdout)).toMatchObject([{ name: 'arxiv-topics', productionVersion: 1, aliases: { champion: 1 } }]);
+
+    const promote = await radar(env, ['promote', 'arxiv-topics', '7']);
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toContain('radar promote: model "arxiv-topics" has no version 7');
+
+    const rollback = await radar(env, ['rollback', 'arxiv-topics', '--reason', 'test']);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toContain('no earlier Production version to roll back to');
+
+    const bad = await radar(env, ['run', '--date', '2019-02-30']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"2019-02-30" is not a date');
+  });
+});

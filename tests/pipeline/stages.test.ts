@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataValidationError } from '../../core/errors.ts';
+import { createLogger } from '../../core/log.ts';
+import type { StageDeps } from '../../core/pipeline/deps.ts';
+import { ingestStage, upsertPapers } from '../../core/pipeline/ingest.ts';
+import { prepareStage } from '../../core/pipeline/prepare.ts';
+import { gate } from '../../core/pipeline/register.ts';
+import { decodeManifest, splitOf } from '../../core/pipeline/snapshot.ts';
+import { daysBetween, logicalDateForFire, parseLogicalDate } from '../../core/pipeline/night.ts';
+import type { NightRef, SelectOutput } from '../../core/queues.ts';
+import { resolveSource } from '../../core/sources/index.ts';
+import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+
+describe('stage functions on real sample papers and a real database', () => {
+  let env: TestEnv;
+  let deps: StageDeps;
+  let runId: string;
+  const ref = (date: string): NightRef => ({ pipelineRunId: runId, pipeline: 'nightly', logicalDate: date, runNumber: 1, source: 'sample' });
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    deps = { db: env.db, blobs: env.blobs, config: env.config, log: createLogger('silent') };
+    runId = (await env.db.pipelineRun.create({ data: { pipeline: 'nightly', logicalDate: new Date('2019-12-30'), runNumber: 1, trigger: 'manual', source: 'sample', params: {} } })).id;
+  });
+  afterAll(() => env?.cleanup());
+
+  it('ingest is idempotent: the same night twice leaves the same rows', async () => {
+    const first = await ingestStage(ref('2019-12-30'), { ...deps, source: resolveSource('sample') });
+    expect(first.fetched).toBeGreaterThan(2500);
+    expect(first.upserted).toBe(await env.db.paper.count());
+    expect(first.newOnDate).toBe(await env.db.paper.count({ where: { publishedDay: new Date('2019-12-30') } }));
+    expect(first.rawArtifacts).toHaveLength(1);
+    expect(await env.blobs.has(first.rawArtifacts[0]!)).toBe(true);
+    const before = await env.db.paper.findMany({ orderBy: { id: 'asc' }, select: { id: true, version: true, title: true, updatedAt: true } });
+
+    const second = await ingestStage(ref('2019-12-30'), { ...deps, source: resolveSource('sample') });
+    expect(second.fetched).toBe(first.fetched);
+    expect(second.upserted).toBe(0);
+    expect(await env.db.paper.findMany({ orderBy: { id: 'asc' }, select: { id: true, version: true, title: true, updatedAt: true } })).toEqual(before);
+    expect(await env.db.blob.count()).toBe(1);
+  });
+
+  it('a newer version updates a paper, an older one does not, and first-seen stays', async () => {
+    const [p] = await env.db.paper.findMany({ take: 1, orderBy: { id: 'asc' } });
+    const base = {
+      id: p!.id,
+      title: 'Revised title',
+      abstract: p!.abstract,
+      authors: [{ name: 'A. Author', affiliations: ['Somewhere'] }],
+      primaryCategory: p!.primaryCategory,
+      categories: p!.categories,
+      published: p!.published.toISOString(),
+      updated: '2020-01-02T00:00:00.000Z',
+    };
+    expect(await upsertPapers(env.db, [{ ...base, version: 2 }], 'test', null)).toBe(1);
+    expect(await upsertPapers(env.db, [{ ...base, version: 1, title: 'Older title' }], 'test', null)).toBe(0);
+    expect(await upsertPapers(env.db, [{ ...base, version: 2, title: 'Same version again' }], 'test', null)).toBe(0);
+    const row = await env.db.paper.findUniqueOrThrow({ where: { id: p!.id } });
+    expect(row).toMatchObject({ version: 2, title: 'Revised title', firstSeenRunId: runId, authors: [{ name: 'A. Author', affiliations: ['Somewhere'] }] });
+  });
+
+  it('prepare builds a content-addressed snapshot and reuses it for the same inputs', async () => {
+    const a = await prepareStage(ref('2019-12-30'), deps);
+    expect(a.reused).toBe(false);
+    expect(a.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.values(a.labelCounts).reduce((x, y) => x + y, 0)).toBe(a.total);
+    expect(a.splitCounts.train + a.splitCounts.validation + a.splitCounts.test).toBe(a.total);
+    for (const n of Object.values(a.labelCounts)) expect(n).toBeGreaterThanOrEqual(env.config.LABEL_MIN_COUNT);
+    // The split follows sha256(id): about a fifth each for test and validation.
+    expect(a.splitCounts.test / a.total).toBeGreaterThan(0.15);
+    expect(a.splitCounts.test / a.total).toBeLessThan(0.25);
+
+    const snap = await env.db.datasetSnapshot.findUniqueOrThrow({ where: { id: a.snapshotId } });
+    const rows = decodeManifest(await env.blobs.get(snap.manifestSha256));
+    expect(rows).toHaveLength(a.total);
+    for (const r of rows.slice(0, 50)) expect(r.split).toBe(splitOf(r.id));
+
+    const b = await prepareStage(ref('2019-12-30'), deps);
+    expect(b).toMatchObject({ reused: true, snapshotId: a.snapshotId, contentHash: a.contentHash });
+    expect(await env.db.datasetSnapshot.count()).toBe(1);
+  });
+
+  it('prepare fails the night before training when there is too little data, with a report', async () => {
+    const err = await prepareStage(ref('1995-01-01'), deps).catch((e) => e);
+    expect(err).toBeInstanceOf(DataValidationError);
+    expect(err.permanent).toBe(true);
+    expect(err.message).toMatch(/^data validation failed for 1995-01-01: min_papers \(\d+ papers in labels with at least 20 papers, of \d+ clean papers up to 1995-01-01 \(need at least 50\)\)/);
+    expect(err.details.checks.find((c: { name: string }) => c.name === 'min_papers')).toMatchObject({ passed: false, threshold: 50 });
+  });
+
+  it('the gate promotes only a strictly better model, by the margin', () => {
+    const sel = (f1: number, champion: number | null): SelectOutput => ({
+      snapshotId: 's',
+      winner: { index: 0, runId: 'r', kind: 'linear-svm', params: {}, validationF1Macro: f1, artifactSha256: 'a', test: { accuracy: 0.9, f1Macro: f1, logLoss: null, n: 500 } },
+      champion: champion === null ? null : { version: 3, versionId: 'v3', test: { accuracy: 0.9, f1Macro: champion, logLoss: null, n: 500 } },
+    });
+    const policy = { promotionMinF1: 0.5, promotionMinMargin: 0.01 };
+    expect(gate(sel(0.7, null), policy)).toEqual({ promote: true, reason: 'first model: macro-F1 0.7000 on 500 held-out papers' });
+    expect(gate(sel(0.4, null), policy)).toEqual({ promote: false, reason: 'macro-F1 0.4000 is below the minimum 0.5000' });
+    expect(gate(sel(0.8, 0.78), policy).promote).toBe(true);
+    expect(gate(sel(0.785, 0.78), policy)).toEqual({
+      promote: false,
+      reason: 'not better: macro-F1 0.7850 vs champion v3 0.7800 on the same 500 held-out papers (needs more than +0.0100)',
+    });
+    expect(gate(sel(0.78, 0.78), { promotionMinF1: 0, promotionMinMargin: 0 }).promote).toBe(false);
+  });
+
+  it('dates: validation, the scheduler data interval, backfill ranges', () => {
+    expect(parseLogicalDate('2019-12-31')).toBe('2019-12-31');
+    expect(() => parseLogicalDate('2019-02-30')).toThrow(/not a date/);
+    expect(() => parseLogicalDate('yesterday')).toThrow(/not a date/);
+    expect(logicalDateForFire(new Date('2026-11-21T02:00:00Z'))).toBe('2026-11-20');
+    expect(daysBetween('2019-12-30', '2020-01-02')).toEqual(['2019-12-30', '2019-12-31', '2020-01-01', '2020-01-02']);
+    expect(() => daysBetween('2020-01-02', '2019-12-30')).toThrow(/empty/);
+  });
+});
