@@ -1,4 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import { FlowProducer } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../board/app.ts';
+import { createLogger } from '../../core/log.ts';
 import { nightSummary } from '../../core/pipeline/night.ts';
 import { listEvents } from '../../core/registry/registry.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
@@ -89,5 +93,43 @@ describe('a night on the bundled sample', () => {
     const day = await env.db.paper.findMany({ where: { publishedDay: new Date('2019-12-31T00:00:00Z') }, select: { topicModelVersionId: true } });
     expect(day.length).toBeGreaterThan(0);
     for (const p of day) expect(p.topicModelVersionId).toBe(v1.id);
+  });
+
+  it('the API answers papers by topic and window, trends, runs with params and metrics, and a night', async () => {
+    const flows = new FlowProducer({ connection: env.redis, prefix: env.prefix });
+    const app = createApp({ db: env.db, blobs: env.blobs, config: env.config, log: createLogger('silent'), redis: env.redis, flows, queues: [] });
+    const server = await new Promise<import('node:http').Server>((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+    const get = async (path: string) => (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`)).json() as Promise<any>;
+    try {
+      const day = await env.db.paper.findMany({ where: { publishedDay: { gte: new Date('2019-12-30T00:00:00Z') } } });
+      const topic = day[0]!.topic!;
+      const byTopic = await get(`/api/papers?topic=${encodeURIComponent(topic)}&from=2019-12-30&to=2019-12-31`);
+      expect(byTopic.total).toBe(day.filter((p) => p.topic === topic).length);
+      for (const p of byTopic.papers) {
+        expect(p.topic).toBe(topic);
+        expect(p.published >= '2019-12-30').toBe(true);
+      }
+      const trends = await get('/api/trends?bucket=day&from=2019-12-30&to=2019-12-31');
+      expect(trends.series.reduce((n: number, r: { papers: number }) => n + r.papers, 0)).toBe(day.length);
+
+      const runs = await get('/api/runs?experiment=arxiv-topics');
+      const candidates = runs.runs.filter((r: any) => r.tags.role === 'candidate');
+      expect(candidates.length).toBeGreaterThanOrEqual(3);
+      for (const r of candidates) {
+        expect(r.params.kind).toBeTruthy();
+        expect(r.params.snapshot_hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(r.metrics.val_f1_macro).toBeGreaterThan(0);
+        expect(r.artifacts.map((a: any) => a.path)).toContain('model/model.bin');
+        expect(r.parentRunId).toBeTruthy();
+      }
+      const nights = await get('/api/pipeline-runs');
+      expect(nights.pipelineRuns.map((n: any) => [n.logicalDate, n.status])).toEqual([['2019-12-31', 'succeeded'], ['2019-12-30', 'succeeded']]);
+      const one = await get(`/api/pipeline-runs/${nights.pipelineRuns[1].id}`);
+      expect(one).toMatchObject({ logicalDate: '2019-12-30', status: 'succeeded', modelVersion: 1, promoted: true });
+      expect((await get('/api/pipeline-runs/nope')).error.code).toBe('not_found');
+    } finally {
+      await new Promise((r) => server.close(r));
+      await flows.close();
+    }
   });
 });
