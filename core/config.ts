@@ -21,10 +21,10 @@ const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 
-/** `sample`, `snapshot:<path to .jsonl or .jsonl.gz>` or `arxiv`. */
+/** `sample`, `snapshot:<path to .jsonl or .jsonl.gz>`, `arxiv` or `replay:<pipeline run id>`. */
 export const sourceSpec = z
   .string()
-  .regex(/^(sample|arxiv|snapshot:.+)$/, 'expected sample, arxiv or snapshot:<path>');
+  .regex(/^(sample|arxiv|snapshot:.+|replay:[a-z0-9]+)$/, 'expected sample, arxiv, snapshot:<path> or replay:<pipeline run id>');
 
 const schema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -43,9 +43,25 @@ const schema = z.object({
   SCHEDULE_CRON: z.string().default('0 2 * * *'),
   SCHEDULE_TZ: z.string().default('UTC'),
   SCHEDULE_ENABLED: bool.default(true),
-  RADAR_SOURCE: sourceSpec.default('sample'),
-  ARXIV_CATEGORIES: csv.default([...DEFAULT_CATEGORIES]),
+  /** What scheduled nights read; `npm start`'s first night always uses the bundled sample. */
+  RADAR_SOURCE: sourceSpec.default('arxiv'),
+  ARXIV_CATEGORIES: csv
+    .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'not an arXiv category (e.g. cs.LG, astro-ph, math.OC)')).min(1, 'name at least one category'))
+    .default([...DEFAULT_CATEGORIES]),
   ARXIV_API_URL: z.string().url().default('http://export.arxiv.org/api/query'),
+  ARXIV_OAI_URL: z.string().url().default('http://export.arxiv.org/oai2'),
+  /** arXiv asks for a descriptive User-Agent with a way to reach the operator. */
+  ARXIV_USER_AGENT: z.string().min(8).default('arxiv-radar/0.1 (nightly topic classifier; set ARXIV_USER_AGENT to name your team and a contact)'),
+  /**
+   * Spacing between any two arXiv requests from every process together (arXiv's terms: one
+   * every 3 s). A little over 3 s leaves room for the time between a granted turn and the
+   * request reaching arXiv.
+   */
+  ARXIV_RATE_INTERVAL_MS: int(1).default(3100),
+  ARXIV_PAGE_SIZE: int(1, 2000).default(1000),
+  ARXIV_MAX_RETRIES: int(0, 20).default(5),
+  /** Base of the exponential backoff between retries of one arXiv request. */
+  ARXIV_BACKOFF_MS: int(0).default(3000),
   MODEL_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only')
@@ -55,6 +71,21 @@ const schema = z.object({
   LABEL_MIN_COUNT: int(2).default(20),
   /** Abstracts shorter than this many characters are dropped as not classifiable. */
   MIN_ABSTRACT_CHARS: int(0).default(80),
+  // Data validation before training: a failing check fails the night with a report.
+  VALIDATION_MIN_PAPERS: int(1).default(50),
+  VALIDATION_MIN_LABELS: int(2).default(2),
+  /** Largest share of papers up to D dropped for an empty or too-short abstract. */
+  VALIDATION_MAX_SHORT_FRACTION: num(0, 1).default(0.05),
+  /** Largest share of papers up to D that repeat another paper's text. */
+  VALIDATION_MAX_DUPLICATE_FRACTION: num(0, 1).default(0.05),
+  /** Largest ratio between the biggest and the smallest label's paper count. */
+  VALIDATION_MAX_IMBALANCE: num(1, 1e9).default(100),
+  /** D's new papers must be at least this share of the median of recent nights... */
+  VALIDATION_MIN_VOLUME_RATIO: num(0, 1).default(0.25),
+  /** ...over this many recent successful nights of the same source... */
+  VALIDATION_VOLUME_LOOKBACK: int(1, 365).default(7),
+  /** ...when that median is at least this (sparse sources have no meaningful baseline). */
+  VALIDATION_VOLUME_MIN_BASELINE: int(0).default(20),
   TRAIN_SEED: int(0).default(42),
   /** Comma-separated candidate kinds to train; empty = the ML module's default set. */
   CANDIDATES: csv.default([]),

@@ -54,14 +54,21 @@ export interface TriggerJobData {
 }
 
 export interface IngestOutput {
-  /** Papers the source yielded for the night (for offline sources: all up to D). */
+  /** Papers the source yielded for the night (for offline sources: all up to D), duplicates dropped. */
   fetched: number;
   /** Rows inserted or moved to a newer version. */
   upserted: number;
   /** Papers first published on the logical date. */
   newOnDate: number;
   rejected: number;
-  rawArtifacts: string[];
+  duplicates: number;
+  /** False when the source could not fetch all of its input (see warnings); what came is kept. */
+  complete: boolean;
+  warnings: string[];
+  /** The night's raw input (feed pages, the snapshot file), content-addressed: `replay:<run>` reads it back. */
+  raw: { sha256: string; name: string; mediaType: string; size: number }[];
+  /** Network sources: pages, HTTP requests, retries. */
+  stats?: { pages: number; requests: number; retries: number };
 }
 
 export interface ValidationCheck {

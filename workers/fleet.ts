@@ -4,6 +4,7 @@ import { configToEnv } from '../core/config.ts';
 import { coerceError } from '../core/errors.ts';
 import { ALL_QUEUES, QUEUES, type QueueName } from '../core/queues.ts';
 import type { SourceFactories } from '../core/sources/index.ts';
+import { serviceSources } from '../core/sources/factories.ts';
 import type { WorkerContext } from './context.ts';
 import { stageProcessors } from './stages.ts';
 
@@ -50,7 +51,7 @@ export function startFleet(ctx: WorkerContext, opts: { queues?: readonly string[
   for (const q of wanted) {
     if (!(ALL_QUEUES as readonly string[]).includes(q)) throw new Error(`unknown queue "${q}" (known: ${ALL_QUEUES.join(', ')})`);
   }
-  const procs = stageProcessors(ctx, opts.sources);
+  const procs = stageProcessors(ctx, opts.sources ?? serviceSources({ config: ctx.config, redis: ctx.connection, db: ctx.db, blobs: ctx.blobs, log: ctx.log }));
   const inProcess: Partial<Record<QueueName, Processor>> = {
     [QUEUES.ingest]: procs.ingest,
     [QUEUES.prepare]: procs.prepare,

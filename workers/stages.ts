@@ -38,7 +38,8 @@ export function stageProcessors(ctx: WorkerContext, sources: SourceFactories = {
     ingest: (job: Job<StageJobData>): Promise<IngestOutput> =>
       runStage(job, 'ingest', ctx, (deps) => ingestStage(job.data, { ...deps, source: resolveSource(job.data.source, sources) })),
 
-    prepare: (job: Job<StageJobData>): Promise<PrepareOutput> => runStage(job, 'prepare', ctx, (deps) => prepareStage(job.data, deps)),
+    prepare: (job: Job<StageJobData>): Promise<PrepareOutput> =>
+      runStage(job, 'prepare', ctx, async (deps) => prepareStage(job.data, deps, { ingest: await childValue<IngestOutput>(job, prefix, QUEUES.ingest) })),
 
     /**
      * Fan-out: the first pass adds one train-candidate child per candidate and parks the job in

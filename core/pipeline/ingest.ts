@@ -54,19 +54,23 @@ export async function upsertPapers(db: Db, papers: readonly SourcePaper[], sourc
  */
 export async function ingestStage(ref: NightRef, deps: StageDeps & { source: PaperSource }): Promise<IngestOutput> {
   const { db, blobs, log, source } = deps;
-  let fetched = 0;
-  let upserted = 0;
-  let rejected = 0;
-  let newOnDate = 0;
-  const raw: string[] = [];
+  const out: IngestOutput = { fetched: 0, upserted: 0, newOnDate: 0, rejected: 0, duplicates: 0, complete: true, warnings: [], raw: [] };
   for await (const batch of source.fetch(ref.logicalDate, { log, signal: deps.signal })) {
-    if (batch.raw) raw.push((await blobs.put(batch.raw.bytes)).sha256);
+    if (batch.raw) {
+      const { sha256, size } = await blobs.put(batch.raw.bytes);
+      out.raw.push({ sha256, size, name: batch.raw.name, mediaType: batch.raw.mediaType });
+    }
     for (const r of batch.rejected) log.warn('record rejected', { where: r.where, id: r.id, reason: r.reason });
-    rejected += batch.rejected.length;
-    fetched += batch.papers.length;
-    newOnDate += batch.papers.filter((p) => p.published.startsWith(ref.logicalDate)).length;
-    upserted += await upsertPapers(db, batch.papers, source.name, ref.pipelineRunId);
+    out.rejected += batch.rejected.length;
+    out.duplicates += batch.duplicates ?? 0;
+    if (batch.complete === false) out.complete = false;
+    if (batch.warnings?.length) out.warnings.push(...batch.warnings);
+    if (batch.stats) out.stats = batch.stats;
+    out.fetched += batch.papers.length;
+    out.newOnDate += batch.papers.filter((p) => p.published.startsWith(ref.logicalDate)).length;
+    out.upserted += await upsertPapers(db, batch.papers, source.name, ref.pipelineRunId);
   }
-  log.info('ingested', { fetched, upserted, newOnDate, rejected });
-  return { fetched, upserted, newOnDate, rejected, rawArtifacts: raw };
+  if (!out.complete) log.warn('source input incomplete: the papers that arrived are kept', { warnings: out.warnings });
+  log.info('ingested', { fetched: out.fetched, upserted: out.upserted, newOnDate: out.newOnDate, rejected: out.rejected, duplicates: out.duplicates, rawPages: out.raw.length });
+  return out;
 }

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { asJson } from '../db/client.ts';
 import { DataValidationError } from '../errors.ts';
-import type { NightRef, PrepareOutput, ValidationCheck } from '../queues.ts';
+import type { IngestOutput, NightRef, PrepareOutput } from '../queues.ts';
 import type { StageDeps } from './deps.ts';
 import { encodeManifest, splitOf, type ManifestRow } from './snapshot.ts';
-
-/** Minimums below which training is pointless; a night below them fails before training. */
-export const MIN_SNAPSHOT_PAPERS = 50;
-export const MIN_LABELS = 2;
+import { recentVolumes, validateDataset, type DatasetStats } from './validation.ts';
 
 /** The text the models see: title and abstract, as the original pipeline used. */
 export function paperText(p: { title: string; abstract: string }): string {
@@ -20,7 +17,7 @@ export function paperText(p: { title: string; abstract: string }): string {
  * snapshot (same papers, labels, split) is reused, not duplicated. Throws DataValidationError
  * with the failing checks before any training when the data is not fit to train on.
  */
-export async function prepareStage(ref: NightRef, deps: StageDeps): Promise<PrepareOutput> {
+export async function prepareStage(ref: NightRef, deps: StageDeps, input: { ingest?: IngestOutput } = {}): Promise<PrepareOutput> {
   const { db, blobs, config, log } = deps;
   const papers = await db.paper.findMany({
     where: { publishedDay: { lte: new Date(`${ref.logicalDate}T00:00:00Z`) } },
@@ -50,40 +47,22 @@ export async function prepareStage(ref: NightRef, deps: StageDeps): Promise<Prep
 
   const counts = new Map<string, number>();
   for (const r of kept) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  const rare = [...counts].filter(([, n]) => n < config.LABEL_MIN_COUNT).map(([l]) => l);
   const rows = kept.filter((r) => (counts.get(r.label) ?? 0) >= config.LABEL_MIN_COUNT);
-  const labelCounts = Object.fromEntries([...counts].filter(([, n]) => n >= config.LABEL_MIN_COUNT).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const byName = ([a]: [string, number], [b]: [string, number]) => (a < b ? -1 : 1);
+  const labelCounts = Object.fromEntries([...counts].filter(([, n]) => n >= config.LABEL_MIN_COUNT).sort(byName));
+  const rareLabels = Object.fromEntries([...counts].filter(([, n]) => n < config.LABEL_MIN_COUNT).sort(byName));
   const splitCounts = { train: 0, validation: 0, test: 0 };
   for (const r of rows) splitCounts[r.split]++;
 
-  const checks: ValidationCheck[] = [
-    {
-      name: 'min_papers',
-      passed: rows.length >= MIN_SNAPSHOT_PAPERS,
-      observed: rows.length,
-      threshold: MIN_SNAPSHOT_PAPERS,
-      message: `${rows.length} papers in labels with at least ${config.LABEL_MIN_COUNT} papers, of ${kept.length} clean papers up to ${ref.logicalDate} (need at least ${MIN_SNAPSHOT_PAPERS})`,
-    },
-    {
-      name: 'min_labels',
-      passed: Object.keys(labelCounts).length >= MIN_LABELS,
-      observed: Object.keys(labelCounts).length,
-      threshold: MIN_LABELS,
-      message: `${Object.keys(labelCounts).length} labels with at least ${config.LABEL_MIN_COUNT} papers (need ${MIN_LABELS})`,
-    },
-    {
-      name: 'test_split_nonempty',
-      passed: splitCounts.test > 0 && splitCounts.validation > 0,
-      observed: `${splitCounts.validation}/${splitCounts.test}`,
-      threshold: '>0/>0',
-      message: `validation/test papers: ${splitCounts.validation}/${splitCounts.test}`,
-    },
-  ];
+  const stats: DatasetStats = { candidates: papers.length, tooShort, duplicates, usable: rows.length, labelCounts, rareLabels, splitCounts };
+  const recent = await recentVolumes(db, ref, config.VALIDATION_VOLUME_LOOKBACK);
+  const checks = validateDataset(ref, stats, config, { today: input.ingest?.newOnDate ?? null, recent });
   const failed = checks.filter((c) => !c.passed);
-  const report = { checks, dropped: { tooShort, duplicates, rareLabels: rare.length, rareLabelPapers: kept.length - rows.length } };
+  const report = { checks, stats, ingest: input.ingest ? { newOnDate: input.ingest.newOnDate, complete: input.ingest.complete, warnings: input.ingest.warnings } : null };
   if (failed.length) {
     throw new DataValidationError(`data validation failed for ${ref.logicalDate}: ${failed.map((c) => `${c.name} (${c.message})`).join('; ')}`, report);
   }
+  log.info('data validation passed', { checks: checks.map((c) => `${c.name}=${c.observed}`).join(' ') });
 
   const { contentHash, gz } = encodeManifest(rows);
   const existing = await db.datasetSnapshot.findUnique({ where: { contentHash } });
@@ -107,6 +86,6 @@ export async function prepareStage(ref: NightRef, deps: StageDeps): Promise<Prep
     },
     update: {},
   });
-  log.info('snapshot stored', { contentHash, total: rows.length, labels: Object.keys(labelCounts).length, ...report.dropped });
+  log.info('snapshot stored', { contentHash, total: rows.length, labels: Object.keys(labelCounts).length, tooShort, duplicates, rareLabels: Object.keys(rareLabels).length });
   return { snapshotId: snap.id, contentHash, total: rows.length, labelCounts, splitCounts, reused: false, checks };
 }

@@ -11,10 +11,12 @@ export const SAMPLE_PATH = fileURLToPath(new URL('../../data/sample.jsonl.gz', i
 export interface SourceFactories {
   /** Builds the live arXiv source; it needs clients (Redis for the global rate limit) the caller owns. */
   arxiv?: () => PaperSource;
+  /** Builds `replay:<pipeline run id>`; it needs the database and the blob store. */
+  replay?: (pipelineRunId: string) => PaperSource;
 }
 
 /**
- * Resolve a source spec: `sample`, `snapshot:<path>` or `arxiv`.
+ * Resolve a source spec: `sample`, `snapshot:<path>`, `arxiv` or `replay:<pipeline run id>`.
  * Throws BadInputError for an unknown spec, or for `arxiv` when no factory was given.
  */
 export function resolveSource(spec: string, factories: SourceFactories = {}): PaperSource {
@@ -28,5 +30,11 @@ export function resolveSource(spec: string, factories: SourceFactories = {}): Pa
     if (!factories.arxiv) throw new BadInputError('the arxiv source is not available in this process');
     return factories.arxiv();
   }
-  throw new BadInputError(`unknown source "${spec}": expected sample, snapshot:<path> or arxiv`);
+  if (spec.startsWith('replay:')) {
+    const id = spec.slice('replay:'.length);
+    if (!id) throw new BadInputError('replay source needs a pipeline run id: replay:<id>');
+    if (!factories.replay) throw new BadInputError('the replay source is not available in this process');
+    return factories.replay(id);
+  }
+  throw new BadInputError(`unknown source "${spec}": expected sample, snapshot:<path>, arxiv or replay:<pipeline run id>`);
 }

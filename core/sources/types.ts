@@ -14,6 +14,13 @@ export interface SourceBatch {
   rejected: RejectedRecord[];
   /** Raw input that produced the batch (a feed page, a file), kept as a replayable artifact. */
   raw?: { name: string; mediaType: string; bytes: Uint8Array };
+  /** Entries dropped because an earlier batch had the same paper. */
+  duplicates?: number;
+  /** Set on a source's last batch when it knows: false if part of the input could not be fetched. */
+  complete?: boolean;
+  warnings?: string[];
+  /** Request statistics of a network source. */
+  stats?: { pages: number; requests: number; retries: number };
 }
 
 export interface FetchContext {

@@ -29,8 +29,9 @@ describe('stage functions on real sample papers and a real database', () => {
     expect(first.fetched).toBeGreaterThan(2500);
     expect(first.upserted).toBe(await env.db.paper.count());
     expect(first.newOnDate).toBe(await env.db.paper.count({ where: { publishedDay: new Date('2019-12-30') } }));
-    expect(first.rawArtifacts).toHaveLength(1);
-    expect(await env.blobs.has(first.rawArtifacts[0]!)).toBe(true);
+    expect(first.raw).toMatchObject([{ name: 'source.jsonl.gz', mediaType: 'application/gzip' }]);
+    expect(await env.blobs.has(first.raw[0]!.sha256)).toBe(true);
+    expect(first.complete).toBe(true);
     const before = await env.db.paper.findMany({ orderBy: { id: 'asc' }, select: { id: true, version: true, title: true, updatedAt: true } });
 
     const second = await ingestStage(ref('2019-12-30'), { ...deps, source: resolveSource('sample') });
