@@ -12,12 +12,15 @@ import { createRedis } from '../core/redis.ts';
 import { listEvents, listModels, listVersions, promoteVersion, rollback } from '../core/registry/registry.ts';
 import { resolveSource } from '../core/sources/index.ts';
 import { STAGES } from '../core/queues.ts';
+import { cmdFetch } from './fetch.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `radar: the arxiv-radar command line
 
   radar run [--date YYYY-MM-DD] [--source sample|arxiv|snapshot:<path>] [--param key=value ...] [--wait] [--json]
       enqueue one night (with --source sample and no date: the sample's last day; otherwise yesterday, UTC)
+  radar fetch [--query Q | --date YYYY-MM-DD [--categories a,b]] [--max N] [--json] [--dry-run]
+      fetch from arXiv through the nightly client (shared rate limit, retries) and store (unless --dry-run)
   radar backfill --from YYYY-MM-DD --to YYYY-MM-DD [--source S] [--concurrency N] [--wait] [--json]
       enqueue one night per day, at most N running at once
   radar status [<pipeline run id>] [--json]     one night (default: the latest)
@@ -278,6 +281,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = loadConfig();
     switch (cmd) {
+      case 'fetch':
+        return await cmdFetch(config, rest);
       case 'run':
         return await cmdRun(config, rest);
       case 'backfill':
