@@ -6,6 +6,7 @@ import { ingestStage, upsertPapers } from '../../core/pipeline/ingest.ts';
 import { prepareStage } from '../../core/pipeline/prepare.ts';
 import { gate } from '../../core/pipeline/register.ts';
 import { decodeManifest, splitOf } from '../../core/pipeline/snapshot.ts';
+import { validateDataset } from '../../core/pipeline/validation.ts';
 import { daysBetween, logicalDateForFire, parseLogicalDate } from '../../core/pipeline/night.ts';
 import type { NightRef, SelectOutput } from '../../core/queues.ts';
 import { resolveSource } from '../../core/sources/index.ts';
@@ -113,5 +114,27 @@ describe('stage functions on real sample papers and a real database', () => {
     expect(logicalDateForFire(new Date('2026-11-21T02:00:00Z'))).toBe('2026-11-20');
     expect(daysBetween('2019-12-30', '2020-01-02')).toEqual(['2019-12-30', '2019-12-31', '2020-01-01', '2020-01-02']);
     expect(() => daysBetween('2020-01-02', '2019-12-30')).toThrow(/empty/);
+  });
+
+  it('validation names each failing check with what was observed and the threshold', () => {
+    const stats = {
+      candidates: 1000,
+      tooShort: 80,
+      duplicates: 10,
+      usable: 900,
+      labelCounts: { 'cs.LG': 800, 'math.OC': 100 },
+      rareLabels: { 'q-bio.NC': 3 },
+      splitCounts: { train: 540, validation: 180, test: 180 },
+    };
+    const config = { ...env.config, VALIDATION_MAX_IMBALANCE: 5 };
+    const checks = validateDataset(ref('2020-01-10'), stats, config, { today: 30, recent: [200, 220, 180, 210] });
+    const failed = Object.fromEntries(checks.filter((c) => !c.passed).map((c) => [c.name, c.message]));
+    expect(Object.keys(failed).sort()).toEqual(['class_imbalance', 'short_abstracts', 'volume_drop']);
+    expect(failed.short_abstracts).toBe('80 of 1000 papers (8.0%) have an empty or too-short abstract (< 80 chars; at most 5.0% allowed)');
+    expect(failed.class_imbalance).toBe('largest/smallest label: cs.LG 800 / math.OC 100 = 8.0x (at most 5x)');
+    expect(failed.volume_drop).toBe('30 new papers on 2020-01-10 vs a median of 205 over the last 4 nights (14.6%; at least 25.0% expected)');
+    // A sparse source (median under the baseline) or too short a history has no volume check.
+    expect(validateDataset(ref('2020-01-10'), stats, env.config, { today: 1, recent: [5, 6, 4] }).map((c) => c.name)).not.toContain('volume_drop');
+    expect(validateDataset(ref('2020-01-10'), stats, env.config, { today: 1, recent: [500, 600] }).map((c) => c.name)).not.toContain('volume_drop');
   });
 });
