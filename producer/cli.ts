@@ -9,10 +9,16 @@ import { createLogger } from '../core/log.ts';
 import type { NightParams } from '../core/pipeline/deps.ts';
 import { daysBetween, nightSummary, parseLogicalDate, startNight, type NightSummary } from '../core/pipeline/night.ts';
 import { createRedis } from '../core/redis.ts';
-import { listEvents, listModels, listVersions, promoteVersion, rollback } from '../core/registry/registry.ts';
+import { lineage } from '../core/registry/lineage.ts';
+import { deleteAlias, getModel, listEvents, listModels, listVersions, parseModelUri, promoteVersion, rollback, setAlias, type ModelRef } from '../core/registry/registry.ts';
+import { listExperiments } from '../core/tracking/experiments.ts';
+import { applyRetention } from '../core/tracking/retention.ts';
+import { compareRuns, getRun } from '../core/tracking/runs.ts';
+import { searchRuns } from '../core/tracking/search.ts';
+import { formatComparison, formatLineage, formatRetention, formatRun, formatRuns } from './format.ts';
 import { resolveSource } from '../core/sources/index.ts';
 import { STAGES } from '../core/queues.ts';
-import { cmdFetch } from './fetch.ts';
+import { cmdFetch, cmdHarvest } from './fetch.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `radar: the arxiv-radar command line
@@ -21,6 +27,8 @@ const USAGE = `radar: the arxiv-radar command line
       enqueue one night (with --source sample and no date: the sample's last day; otherwise yesterday, UTC)
   radar fetch [--query Q | --date YYYY-MM-DD [--categories a,b]] [--max N] [--json] [--dry-run]
       fetch from arXiv through the nightly client (shared rate limit, retries) and store (unless --dry-run)
+  radar harvest [--from YYYY-MM-DD] [--until YYYY-MM-DD] [--set cs] [--out file.jsonl.gz] [--max-pages N] [--json] [--dry-run]
+      bulk metadata through OAI-PMH (dates are last-modified dates); --out writes a snapshot for snapshot:<file>
   radar backfill --from YYYY-MM-DD --to YYYY-MM-DD [--source S] [--concurrency N] [--wait] [--json]
       enqueue one night per day, at most N running at once
   radar status [<pipeline run id>] [--json]     one night (default: the latest)
@@ -30,6 +38,16 @@ const USAGE = `radar: the arxiv-radar command line
   radar events <model> [--json]                  a model's stage and alias history
   radar promote <model> <version> [--reason R] [--json]
   radar rollback <model> [--to <version>] [--reason R] [--json]
+  radar aliases <model> [--set <alias>=<version>] [--delete <alias>] [--reason R] [--json]
+  radar lineage <model> <version> | models:/<name>@<alias> [--json]
+      version → run → params, metrics, artifacts → dataset snapshot → pipeline run → code
+  radar runs [--experiment E] [--filter F] [--order-by O] [--limit N] [--cursor C] [--json]
+      e.g. --filter "tags.role = 'candidate' AND (params.kind IN ('softmax','linear-svm') OR metrics.val_f1_macro > 0.8)"
+           --order-by "metrics.val_f1_macro DESC"
+  radar run-show <run id> [--json]
+  radar compare <run id> <run id> ... [--json]
+  radar experiments [--all] [--json]
+  radar retention [--keep N] [--dry-run] [--json]   apply the retention policy now and report what it freed
 
 Night params (--param): promotionMinF1, promotionMinMargin, requireApproval, candidates (kinds, comma-separated), seed.
 Configuration comes from the environment (REDIS_URL, DATABASE_URL, ...): see the README.`;
@@ -255,7 +273,7 @@ async function cmdRegistry(config: Config, cmd: string, argv: string[]): Promise
     if (cmd === 'promote') {
       const version = Number(positionals[1]);
       if (!Number.isInteger(version) || version < 1) throw new BadInputError('promote needs a version number');
-      const v = await promoteVersion(ctx.db, { modelName: model, version, actor, reason });
+      const v = await promoteVersion(ctx.db, { modelName: model, version, actor, reason }, createBlobStore(config.BLOB_STORE, ctx.db));
       out(json, v, () => `${model} v${v.version} is now in Production`);
       return 0;
     }
@@ -272,6 +290,136 @@ async function cmdRegistry(config: Config, cmd: string, argv: string[]): Promise
   }
 }
 
+async function cmdAliases(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, set: { type: 'string' }, delete: { type: 'string' }, reason: { type: 'string' } },
+  });
+  const model = positionals[0];
+  if (!model) throw new BadInputError('aliases needs a model name');
+  if (values.set && values.delete) throw new BadInputError('aliases: --set or --delete, not both');
+  const actor = `cli:${userInfo().username}`;
+  const ctx = openCtx(config, false);
+  try {
+    if (values.set) {
+      const m = /^([^=]+)=(\d+)$/.exec(values.set);
+      if (!m) throw new BadInputError(`--set "${values.set}" is not <alias>=<version>`);
+      await setAlias(ctx.db, model, m[1]!, Number(m[2]), actor, values.reason ?? `alias ${m[1]} set from the command line`);
+    } else if (values.delete) {
+      await deleteAlias(ctx.db, model, values.delete, actor, values.reason ?? `alias ${values.delete} removed from the command line`);
+    }
+    const aliases = (await getModel(ctx.db, model)).aliases;
+    out(!!values.json, aliases, () => Object.entries(aliases).map(([a, v]) => `${a} → v${v}`).join('\n') || 'no aliases');
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdLineage(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  let ref: ModelRef;
+  if (positionals[0]?.startsWith('models:/')) ref = parseModelUri(positionals[0]);
+  else {
+    const version = Number(positionals[1]);
+    if (!positionals[0] || !Number.isInteger(version) || version < 1) throw new BadInputError('lineage needs <model> <version> or a models:/ URI');
+    ref = { name: positionals[0], version };
+  }
+  const ctx = openCtx(config, false);
+  try {
+    const l = await lineage(ctx.db, createBlobStore(config.BLOB_STORE, ctx.db), ref);
+    out(!!values.json, l, () => formatLineage(l));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdRuns(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean' },
+      experiment: { type: 'string' },
+      filter: { type: 'string' },
+      'order-by': { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+    },
+  });
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new BadInputError('--limit must be an integer from 1 to 500');
+  const ctx = openCtx(config, false);
+  try {
+    const r = await searchRuns(ctx.db, { experiment: values.experiment, filter: values.filter, orderBy: values['order-by'], limit, cursor: values.cursor });
+    // Show the metrics the query talks about, or the headline ones.
+    const mentioned = [...`${values.filter ?? ''} ${values['order-by'] ?? ''}`.matchAll(/metrics?\.([A-Za-z0-9_.\-:/]+)/g)].map((m) => m[1]!);
+    const keys = mentioned.length ? [...new Set(mentioned)] : ['val_f1_macro', 'f1_macro'];
+    out(!!values.json, r, () => formatRuns(r.runs, keys) + (r.nextCursor ? `\n(more: --cursor ${r.nextCursor})` : ''));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdRunShow(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (!positionals[0]) throw new BadInputError('run-show needs a run id');
+  const ctx = openCtx(config, false);
+  try {
+    const r = await getRun(ctx.db, positionals[0]);
+    out(!!values.json, r, () => formatRun(r));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdCompare(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length < 2) throw new BadInputError('compare needs at least two run ids');
+  const ctx = openCtx(config, false);
+  try {
+    const c = await compareRuns(ctx.db, positionals);
+    out(!!values.json, c, () => formatComparison(c));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdExperiments(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, all: { type: 'boolean' } } });
+  const ctx = openCtx(config, false);
+  try {
+    const list = await listExperiments(ctx.db, values.all ? 'all' : 'active');
+    out(!!values.json, list, () =>
+      list.map((e) => `${e.name}  ${e.lifecycleStage}  runs=${e.runs}  last=${e.lastRunAt?.toISOString() ?? '-'}  tags=${JSON.stringify(e.tags)}`).join('\n') || 'no experiments',
+    );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function cmdRetention(config: Config, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, keep: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+  const keepRuns = values.keep === undefined ? config.RETENTION_KEEP_RUNS : Number(values.keep);
+  if (!Number.isInteger(keepRuns) || keepRuns < 1) throw new BadInputError('--keep must be a positive integer');
+  const ctx = openCtx(config, false);
+  try {
+    const r = await applyRetention(
+      { db: ctx.db, blobs: createBlobStore(config.BLOB_STORE, ctx.db) },
+      { keepRuns, blobGraceMs: config.RETENTION_BLOB_GRACE_HOURS * 3600_000, dryRun: !!values['dry-run'] },
+    );
+    out(!!values.json, r, () => formatRetention(r));
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -283,6 +431,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'fetch':
         return await cmdFetch(config, rest);
+      case 'harvest':
+        return await cmdHarvest(config, rest);
       case 'run':
         return await cmdRun(config, rest);
       case 'backfill':
@@ -297,6 +447,20 @@ export async function main(argv: string[]): Promise<number> {
       case 'promote':
       case 'rollback':
         return await cmdRegistry(config, cmd, rest);
+      case 'aliases':
+        return await cmdAliases(config, rest);
+      case 'lineage':
+        return await cmdLineage(config, rest);
+      case 'runs':
+        return await cmdRuns(config, rest);
+      case 'run-show':
+        return await cmdRunShow(config, rest);
+      case 'compare':
+        return await cmdCompare(config, rest);
+      case 'experiments':
+        return await cmdExperiments(config, rest);
+      case 'retention':
+        return await cmdRetention(config, rest);
       default:
         process.stderr.write(`radar: unknown command "${cmd}"\n\n${USAGE}\n`);
         return 2;

@@ -92,3 +92,33 @@ describe('radar fetch', () => {
     expect((await radar(env, ['fetch', '--date', '2019-12-31', '--categories', 'cs.LG,not a cat'])).stderr).toContain('not an arXiv category');
   });
 });
+
+describe('radar harvest (OAI-PMH)', () => {
+  let env: TestEnv;
+  let server: ReplayServer;
+  beforeAll(async () => {
+    server = await startReplayServer();
+    env = await createTestEnv({ ARXIV_OAI_URL: server.oaiUrl, ARXIV_RATE_INTERVAL_MS: '50' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await env?.cleanup();
+  });
+
+  it('follows the resumption token, stores the records, and writes a snapshot the pipeline can read', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = join(mkdtempSync(join(tmpdir(), 'radar-harvest-')), 'cs.jsonl.gz');
+    const r = await radar(env, ['harvest', '--from', '2024-05-22', '--until', '2024-05-23', '--set', 'cs', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ harvested: 4, deleted: 1, pages: 2, stored: 4, resumptionToken: null });
+    expect(server.requests.map((q) => q.query.resumptionToken ?? q.query.set)).toEqual(['cs', '6894157|1001']);
+    expect(await env.db.paper.count({ where: { source: 'oai' } })).toBe(4);
+    const { JsonlSnapshotSource } = await import('../../core/sources/jsonl-snapshot.ts');
+    const { silentLogger } = await import('../../core/log.ts');
+    const ids: string[] = [];
+    for await (const b of new JsonlSnapshotSource(`snapshot:${out}`, out).fetch('2030-01-01', { log: silentLogger })) ids.push(...b.papers.map((p) => p.id));
+    expect(ids.sort()).toEqual((await env.db.paper.findMany({ select: { id: true } })).map((p) => p.id).sort());
+  });
+});
