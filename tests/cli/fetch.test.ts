@@ -1,23 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAtomFeed } from '../../core/arxiv/parse-atom.ts';
-import { configToEnv } from '../../core/config.ts';
 import { readAtomFixture, startReplayServer, type ReplayServer } from '../helpers/arxiv-replay-server.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
-
-const RADAR = fileURLToPath(new URL('../../producer/bin/radar.mjs', import.meta.url));
-
-function radar(env: TestEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RADAR, ...args], { env: { ...process.env, ...configToEnv(env.config) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { radar } from '../helpers/radar-cli.ts';
 
 // `radar fetch` through the real client against a local server replaying arXiv's recorded
 // answers to the search "testing" (pages of 10), with faults injected on the way.

@@ -1,22 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configToEnv } from '../../core/config.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+import { radar } from '../helpers/radar-cli.ts';
 import { startTestFleet } from '../helpers/fleet.ts';
-
-const RADAR = fileURLToPath(new URL('../../producer/bin/radar.mjs', import.meta.url));
-
-function radar(env: TestEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RADAR, ...args], { env: { ...process.env, ...configToEnv(env.config) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // The real `radar` command in a child process, against workers on real Redis and Postgres.
 describe('radar CLI', () => {
