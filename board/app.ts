@@ -10,9 +10,12 @@ import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db/client.ts';
 import { coerceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { experimentHandlers } from './handlers/experiments.ts';
+import { modelAdminHandlers } from './handlers/model-admin.ts';
 import { modelHandlers } from './handlers/models.ts';
 import { paperHandlers } from './handlers/papers.ts';
 import { pipelineRunHandlers } from './handlers/pipeline-runs.ts';
+import { compareHandler } from './handlers/runs-compare.ts';
 import { runHandlers } from './handlers/runs.ts';
 import { errorBody, errorResponse, type Route } from './http.ts';
 
@@ -29,20 +32,45 @@ export interface BoardDeps {
 /** Every API route, as data: method, path, auth, handler. */
 export function routes(deps: BoardDeps): Route[] {
   const models = modelHandlers(deps);
+  const admin = modelAdminHandlers(deps);
+  const experiments = experimentHandlers(deps);
   const nights = pipelineRunHandlers(deps);
   const runs = runHandlers(deps);
   const papers = paperHandlers(deps);
   return [
     { method: 'get', path: '/api/health', handler: async () => health(deps) },
     { method: 'get', path: '/api/models', handler: models.list },
+    { method: 'get', path: '/api/model-uri', handler: admin.resolveUri },
+    { method: 'get', path: '/api/models/:name', handler: admin.get },
+    { method: 'patch', path: '/api/models/:name', auth: true, handler: admin.describeModel },
+    { method: 'put', path: '/api/models/:name/tags/:key', auth: true, handler: admin.setModelTag },
+    { method: 'delete', path: '/api/models/:name/tags/:key', auth: true, handler: admin.deleteModelTag },
+    { method: 'put', path: '/api/models/:name/aliases/:alias', auth: true, handler: admin.putAlias },
+    { method: 'delete', path: '/api/models/:name/aliases/:alias', auth: true, handler: admin.deleteAlias },
     { method: 'get', path: '/api/models/:name/versions', handler: models.versions },
+    { method: 'get', path: '/api/models/:name/versions/:version', handler: admin.getVersion },
+    { method: 'patch', path: '/api/models/:name/versions/:version', auth: true, handler: admin.describeVersion },
+    { method: 'put', path: '/api/models/:name/versions/:version/tags/:key', auth: true, handler: admin.setVersionTag },
+    { method: 'delete', path: '/api/models/:name/versions/:version/tags/:key', auth: true, handler: admin.deleteVersionTag },
+    { method: 'get', path: '/api/models/:name/versions/:version/lineage', handler: admin.lineage },
     { method: 'get', path: '/api/models/:name/events', handler: models.events },
     { method: 'post', path: '/api/models/:name/versions/:version/promote', auth: true, handler: models.promote },
     { method: 'post', path: '/api/models/:name/rollback', auth: true, handler: models.rollback },
     { method: 'get', path: '/api/pipeline-runs', handler: nights.list },
     { method: 'get', path: '/api/pipeline-runs/:id', handler: nights.get },
     { method: 'post', path: '/api/pipeline-runs', auth: true, handler: nights.trigger },
+    { method: 'get', path: '/api/experiments', handler: experiments.list },
+    { method: 'post', path: '/api/experiments', auth: true, handler: experiments.create },
+    { method: 'get', path: '/api/experiments/:name', handler: experiments.get },
+    { method: 'put', path: '/api/experiments/:name/tags/:key', auth: true, handler: experiments.setTag },
+    { method: 'delete', path: '/api/experiments/:name/tags/:key', auth: true, handler: experiments.deleteTag },
+    { method: 'post', path: '/api/experiments/:name/archive', auth: true, handler: experiments.archive },
+    { method: 'post', path: '/api/experiments/:name/restore', auth: true, handler: experiments.restore },
     { method: 'get', path: '/api/runs', handler: runs.list },
+    // Before /api/runs/:id, so "compare" is not taken for a run id.
+    { method: 'get', path: '/api/runs/compare', handler: compareHandler(deps) },
+    { method: 'get', path: '/api/runs/:id', handler: runs.get },
+    { method: 'get', path: '/api/runs/:id/metrics/:key', handler: runs.history },
     { method: 'get', path: '/api/papers', handler: papers.list },
     { method: 'get', path: '/api/trends', handler: papers.trends },
   ];

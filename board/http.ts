@@ -17,7 +17,7 @@ export interface ApiResponse {
 export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 
 export interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   /** Mutating routes need the bearer token. */
   auth?: boolean;

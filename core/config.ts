@@ -107,6 +107,13 @@ const schema = z.object({
   STAGE_ATTEMPTS: int(1, 20).default(3),
   /** Base of the exponential backoff between attempts. */
   RETRY_BACKOFF_MS: int(0).default(10_000),
+  /** When the retention job runs (the producer's job scheduler, in SCHEDULE_TZ). */
+  RETENTION_CRON: z.string().default('30 3 * * *'),
+  RETENTION_ENABLED: bool.default(true),
+  /** Runs kept with their artifacts per experiment (newest first); runs behind a model version are always kept. */
+  RETENTION_KEEP_RUNS: int(1).default(50),
+  /** A blob is removed only if nothing references it and nobody has put it for this long. */
+  RETENTION_BLOB_GRACE_HOURS: num(0, 24 * 365).default(24),
   /** How many nights of a backfill run at once. */
   BACKFILL_CONCURRENCY: int(1, 64).default(2),
   /** How long shutdown waits for running jobs before it forces. */

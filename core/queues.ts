@@ -16,6 +16,8 @@ export const QUEUES = {
   select: 'select',
   register: 'register',
   classify: 'classify',
+  /** Housekeeping outside the nights: retention (scheduled by the producer). */
+  maintenance: 'maintenance',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -143,6 +145,13 @@ export interface ClassifyOutput {
   modelVersion: number | null;
   modelVersionId: string | null;
   classified: number;
+}
+
+/** A maintenance job. Absent fields come from the configuration (RETENTION_*). */
+export interface MaintenanceJobData {
+  task: 'retention';
+  keepRuns?: number;
+  dryRun?: boolean;
 }
 
 /** Results by stage, so adapters and the CLI read child values with their types. */

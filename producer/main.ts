@@ -3,9 +3,10 @@ import { FlowProducer, Queue } from 'bullmq';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createDb } from '../core/db/client.ts';
 import { createLogger } from '../core/log.ts';
-import { QUEUES, type TriggerJobData } from '../core/queues.ts';
+import { QUEUES, type MaintenanceJobData, type TriggerJobData } from '../core/queues.ts';
 import { createRedis } from '../core/redis.ts';
 import { closeAll, onShutdown } from '../core/shutdown.ts';
+import { registerRetentionSchedule } from './retention-schedule.ts';
 import { registerSchedule, schedulerId, startTriggerWorker } from './trigger.ts';
 
 /** Register the nightly schedule and turn triggers into flows until closed. */
@@ -14,6 +15,7 @@ export async function startProducer(config: Config) {
   const db = createDb(config.DATABASE_URL, { max: 3 });
   const connection = createRedis(config.REDIS_URL, 'worker');
   const queue = new Queue<TriggerJobData>(QUEUES.pipeline, { connection, prefix: config.QUEUE_PREFIX });
+  const maintenance = new Queue<MaintenanceJobData>(QUEUES.maintenance, { connection, prefix: config.QUEUE_PREFIX });
   const flows = new FlowProducer({ connection, prefix: config.QUEUE_PREFIX });
   if (config.SCHEDULE_ENABLED) {
     await registerSchedule(queue, config);
@@ -21,6 +23,11 @@ export async function startProducer(config: Config) {
   } else {
     await queue.removeJobScheduler(schedulerId(config));
     log.info('nightly schedule disabled');
+  }
+  if (await registerRetentionSchedule(maintenance, config)) {
+    log.info('retention schedule registered', { cron: config.RETENTION_CRON, tz: config.SCHEDULE_TZ, keepRuns: config.RETENTION_KEEP_RUNS });
+  } else {
+    log.info('retention schedule disabled');
   }
   const worker = startTriggerWorker({ connection, db, config, log, flows });
   return {
@@ -30,7 +37,7 @@ export async function startProducer(config: Config) {
       closeAll(
         [
           ['trigger worker', () => worker.close()],
-          ['queues', () => Promise.all([queue.close(), flows.close()])],
+          ['queues', () => Promise.all([queue.close(), maintenance.close(), flows.close()])],
           ['database', () => db.$disconnect()],
           ['redis', () => connection.quit()],
         ],

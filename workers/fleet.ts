@@ -6,6 +6,7 @@ import { ALL_QUEUES, QUEUES, type QueueName } from '../core/queues.ts';
 import type { SourceFactories } from '../core/sources/index.ts';
 import { serviceSources } from '../core/sources/factories.ts';
 import type { WorkerContext } from './context.ts';
+import { maintenanceProcessor } from './maintenance.ts';
 import { stageProcessors } from './stages.ts';
 
 /** Default concurrency per queue on a 2-core machine; WORKER_CONCURRENCY overrides it. */
@@ -17,6 +18,7 @@ const DEFAULT_CONCURRENCY: Record<string, number> = {
   [QUEUES.select]: 1,
   [QUEUES.register]: 2,
   [QUEUES.classify]: 1,
+  [QUEUES.maintenance]: 1,
 };
 
 const SANDBOXED: Partial<Record<QueueName, string>> = {
@@ -58,6 +60,7 @@ export function startFleet(ctx: WorkerContext, opts: { queues?: readonly string[
     [QUEUES.train]: procs.train as Processor,
     [QUEUES.select]: procs.select,
     [QUEUES.register]: procs.register,
+    [QUEUES.maintenance]: maintenanceProcessor(ctx) as Processor,
   };
   const workers: Worker[] = [];
   for (const q of wanted as QueueName[]) {

@@ -1,55 +1,41 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
+import { getRun, metricHistory } from '../../core/tracking/runs.ts';
+import { searchRuns } from '../../core/tracking/search.ts';
 import { parse, type Handler } from '../http.ts';
 
-const query = z.object({
-  experiment: z.string().min(1).optional(),
-  pipelineRun: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+const searchQuery = z
+  .object({
+    experiment: z.string().min(1).max(200).optional(),
+    pipelineRun: z.string().min(1).max(100).optional(),
+    filter: z.string().max(10_000).optional(),
+    orderBy: z.string().max(2000).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().min(1).max(4000).optional(),
+  })
+  .strict();
 
-/** Tracking runs with their params and latest metrics (MLflow's runs view). */
+const runId = z.object({ id: z.string().min(1).max(100) });
+const historyParams = runId.extend({ key: z.string().min(1).max(250) });
+
+/**
+ * Tracking runs (MLflow's runs view): search with the filter language, one run, a metric's
+ * history. A bad filter or orderBy is a 400 whose message and details give the position.
+ */
 export function runHandlers(deps: { db: Db }) {
+  const { db } = deps;
   const list: Handler = async (req) => {
-    const q = parse(query, req.query);
-    const runs = await deps.db.run.findMany({
-      where: { ...(q.experiment ? { experiment: { name: q.experiment } } : {}), ...(q.pipelineRun ? { pipelineRunId: q.pipelineRun } : {}) },
-      orderBy: { startTime: 'desc' },
-      take: q.limit,
-      include: {
-        experiment: { select: { name: true } },
-        params: true,
-        tags: true,
-        metrics: { orderBy: [{ step: 'asc' }, { timestamp: 'asc' }, { id: 'asc' }] },
-        artifacts: { select: { path: true, sha256: true, size: true, mediaType: true } },
-        snapshot: { select: { contentHash: true } },
-      },
-    });
-    return {
-      status: 200,
-      body: {
-        runs: runs.map((r) => {
-          const metrics: Record<string, number> = {};
-          for (const m of r.metrics) metrics[m.key] = m.value; // latest value per key
-          return {
-            id: r.id,
-            experiment: r.experiment.name,
-            name: r.name,
-            status: r.status,
-            startTime: r.startTime,
-            endTime: r.endTime,
-            parentRunId: r.parentRunId,
-            pipelineRunId: r.pipelineRunId,
-            snapshotHash: r.snapshot?.contentHash ?? null,
-            codeVersion: r.codeVersion,
-            params: Object.fromEntries(r.params.map((p) => [p.key, p.value])),
-            metrics,
-            tags: Object.fromEntries(r.tags.map((t) => [t.key, t.value])),
-            artifacts: r.artifacts,
-          };
-        }),
-      },
-    };
+    const q = parse(searchQuery, req.query);
+    const result = await searchRuns(db, q);
+    return { status: 200, body: { runs: result.runs, nextCursor: result.nextCursor } };
   };
-  return { list };
+  const get: Handler = async (req) => {
+    const p = parse(runId, req.params);
+    return { status: 200, body: { run: await getRun(db, p.id) } };
+  };
+  const history: Handler = async (req) => {
+    const p = parse(historyParams, req.params);
+    return { status: 200, body: { runId: p.id, key: p.key, history: (await metricHistory(db, p.id, p.key)).map(({ value, step, timestamp }) => ({ value, step, timestamp })) } };
+  };
+  return { list, get, history };
 }

@@ -8,13 +8,14 @@ import { BadInputError, ConflictError, NotFoundError } from '../errors.ts';
  * database's partial unique index (one Production version per model) backs the invariant.
  */
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+/** A Prisma interactive transaction. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 /**
  * Stage changes wait for the model's row lock; under a storm of requests that wait can be long,
  * so give the transaction room rather than failing requests that would have succeeded.
  */
-const TX_OPTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
+export const TX_OPTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
 
 export type Stage = 'None' | 'Staging' | 'Production' | 'Archived';
 
@@ -23,12 +24,16 @@ export interface ModelVersionView {
   model: string;
   version: number;
   stage: Stage;
+  status: string;
   runId: string;
   artifactPath: string;
   artifactSha256: string;
   metrics: Record<string, number>;
   aliases: string[];
+  description: string | null;
+  tags: Record<string, string>;
   createdAt: Date;
+  updatedAt: Date;
 }
 
 export type ModelRef = { name: string; version: number } | { name: string; alias: string };
@@ -43,7 +48,11 @@ export function parseModelUri(uri: string): ModelRef {
   return m[2] !== undefined ? { name: m[1]!, version: Number(m[2]) } : { name: m[1]!, alias: m[3]! };
 }
 
-async function lockModel(tx: Tx, name: string): Promise<{ id: string }> {
+/**
+ * Lock a registered model's row for the rest of the transaction; NotFoundError when unknown.
+ * Every change of a model's versions, stages or aliases takes this lock first.
+ */
+export async function lockModel(tx: Tx, name: string): Promise<{ id: string }> {
   // FOR UPDATE serialises every stage change of this model: concurrent promotes and rollbacks
   // queue here instead of racing, so the history stays a consistent sequence.
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "RegisteredModel" WHERE "name" = ${name} FOR UPDATE`;
@@ -69,11 +78,22 @@ export interface RegisterInput {
   description?: string;
 }
 
-/** Register a new version (number = previous highest + 1) and record a `register` event. */
+/**
+ * Register a new version (number = previous highest + 1) and record a `register` event.
+ * NotFoundError when the run does not exist; ConflictError when the run does not hold the
+ * artifact (path and sha256) the version names, e.g. because retention purged it. The run's row
+ * is share-locked while checking, so retention cannot purge it between the check and the insert.
+ */
 export async function registerVersion(db: Db, input: RegisterInput): Promise<{ id: string; version: number }> {
   await getOrCreateRegisteredModel(db, input.modelName);
   return db.$transaction(async (tx) => {
     const model = await lockModel(tx, input.modelName);
+    const run = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Run" WHERE "id" = ${input.runId} FOR SHARE`;
+    if (!run[0]) throw new NotFoundError(`run ${input.runId} not found`);
+    const artifact = await tx.artifact.findUnique({ where: { runId_path: { runId: input.runId, path: input.artifactPath } }, select: { sha256: true } });
+    if (artifact?.sha256 !== input.artifactSha256) {
+      throw new ConflictError(`run ${input.runId} has no artifact ${input.artifactPath} with sha256 ${input.artifactSha256}${artifact ? '' : ' (purged by retention, or never logged)'}`);
+    }
     const last = await tx.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: 'desc' }, select: { version: true } });
     const version = (last?.version ?? 0) + 1;
     const created = await tx.modelVersion.create({
@@ -104,15 +124,54 @@ async function setAliasTx(tx: Tx, modelId: string, alias: string, versionId: str
   });
 }
 
-/** Point an alias (`challenger`, `candidate`, any name) at a version, with an event. */
-export async function setAlias(db: Db, modelName: string, alias: string, version: number, actor: string, reason: string): Promise<void> {
-  if (!/^[A-Za-z0-9_-]+$/.test(alias)) throw new BadInputError(`alias "${alias}" must be letters, digits, _ or -`);
-  await db.$transaction(async (tx) => {
+/** The alias that always names the Production version: only promotion and rollback move it. */
+export const CHAMPION = 'champion';
+
+/** Throws BadInputError unless `alias` is 1–64 letters, digits, `_` or `-`, not only digits. */
+export function checkAlias(alias: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(alias) || /^\d+$/.test(alias)) {
+    throw new BadInputError(`alias "${alias}" must be 1 to 64 letters, digits, _ or -, and not a number`);
+  }
+}
+
+/**
+ * Point an alias (`challenger`, `candidate`, any name) at a version, with an `alias_set` event
+ * that records the version it pointed at before. BadInputError for a malformed alias,
+ * ConflictError for `champion` (it follows Production: promote instead), NotFoundError for an
+ * unknown model or version.
+ */
+export async function setAlias(db: Db, modelName: string, alias: string, version: number, actor: string, reason: string): Promise<ModelVersionView> {
+  checkAlias(alias);
+  if (alias === CHAMPION) throw new ConflictError(`"${CHAMPION}" always names the Production version: promote or roll back instead`);
+  const id = await db.$transaction(async (tx) => {
     const model = await lockModel(tx, modelName);
     const v = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version } } });
     if (!v) throw new NotFoundError(`model "${modelName}" has no version ${version}`);
+    const before = await tx.modelAlias.findUnique({ where: { modelId_alias: { modelId: model.id, alias } }, include: { version: { select: { version: true } } } });
     await setAliasTx(tx, model.id, alias, v.id);
-    await tx.modelEvent.create({ data: { modelId: model.id, versionId: v.id, kind: 'alias_set', actor, reason, details: { alias } } });
+    await tx.modelEvent.create({
+      data: { modelId: model.id, versionId: v.id, kind: 'alias_set', actor, reason, details: { alias, previousVersion: before?.version.version ?? null } },
+    });
+    return v.id;
+  }, TX_OPTIONS);
+  return getVersionById(db, id);
+}
+
+/**
+ * Remove an alias, with an `alias_deleted` event. ConflictError for `champion`, NotFoundError
+ * when the model or the alias does not exist.
+ */
+export async function deleteAlias(db: Db, modelName: string, alias: string, actor: string, reason: string): Promise<void> {
+  checkAlias(alias);
+  if (alias === CHAMPION) throw new ConflictError(`"${CHAMPION}" always names the Production version: it cannot be removed`);
+  await db.$transaction(async (tx) => {
+    const model = await lockModel(tx, modelName);
+    const before = await tx.modelAlias.findUnique({ where: { modelId_alias: { modelId: model.id, alias } }, include: { version: { select: { version: true } } } });
+    if (!before) throw new NotFoundError(`model "${modelName}" has no alias "${alias}"`);
+    await tx.modelAlias.delete({ where: { modelId_alias: { modelId: model.id, alias } } });
+    await tx.modelEvent.create({
+      data: { modelId: model.id, versionId: before.versionId, kind: 'alias_deleted', actor, reason, details: { alias, previousVersion: before.version.version } },
+    });
   }, TX_OPTIONS);
 }
 
@@ -127,11 +186,14 @@ export interface StageChangeInput {
  * Move a version to Production in one transaction: the current Production version (if any) is
  * archived, the `champion` alias follows, and an event records who, why, from and to.
  * Throws NotFoundError for an unknown model or version, ConflictError when the version is
- * already in Production, is Archived (use rollback), or has no evaluation metrics.
- * Relies on the partial unique index "one Production version per model".
+ * already in Production, is Archived (use rollback), has no evaluation metrics, or (when `blobs`
+ * is given) has lost its artifact bytes.
+ * Relies on the partial unique index "one Production version per model" and on the model's row
+ * lock, which serialises every stage change of the model (READ COMMITTED: each statement after
+ * the lock sees the changes committed before it).
  */
-export async function promoteVersion(db: Db, input: StageChangeInput): Promise<ModelVersionView> {
-  return changeProduction(db, input, 'promote');
+export async function promoteVersion(db: Db, input: StageChangeInput, blobs?: BlobStore): Promise<ModelVersionView> {
+  return changeProduction(db, input, 'promote', blobs);
 }
 
 type TargetResolver = (tx: Tx, modelId: string, current: { version: number } | null) => Promise<number>;
@@ -231,11 +293,15 @@ function view(v: {
   id: string;
   version: number;
   stage: Stage;
+  status: string;
   runId: string;
   artifactPath: string;
   artifactSha256: string;
   metrics: unknown;
+  description: string | null;
+  tags: unknown;
   createdAt: Date;
+  updatedAt: Date;
   model: { name: string };
   aliases: { alias: string }[];
 }): ModelVersionView {
@@ -244,12 +310,16 @@ function view(v: {
     model: v.model.name,
     version: v.version,
     stage: v.stage,
+    status: v.status,
     runId: v.runId,
     artifactPath: v.artifactPath,
     artifactSha256: v.artifactSha256,
     metrics: (v.metrics ?? {}) as Record<string, number>,
     aliases: v.aliases.map((a) => a.alias).sort(),
+    description: v.description,
+    tags: (v.tags ?? {}) as Record<string, string>,
     createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
   };
 }
 
@@ -299,6 +369,42 @@ export async function listModels(db: Db) {
   }));
 }
 
+export interface ModelView {
+  name: string;
+  description: string | null;
+  tags: Record<string, string>;
+  versions: number;
+  productionVersion: number | null;
+  aliases: Record<string, number>;
+  /** The newest version of each stage that has one. */
+  latestVersions: Partial<Record<Stage, number>>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One registered model with its aliases and newest version per stage; NotFoundError when unknown. */
+export async function getModel(db: Db, modelName: string): Promise<ModelView> {
+  const m = await db.registeredModel.findUnique({
+    where: { name: modelName },
+    include: { aliases: { include: { version: { select: { version: true } } } }, _count: { select: { versions: true } } },
+  });
+  if (!m) throw new NotFoundError(`model "${modelName}" not found`);
+  const latest = await db.modelVersion.groupBy({ by: ['stage'], where: { modelId: m.id }, _max: { version: true } });
+  const latestVersions: Partial<Record<Stage, number>> = {};
+  for (const l of latest) if (l._max.version !== null) latestVersions[l.stage] = l._max.version;
+  return {
+    name: m.name,
+    description: m.description,
+    tags: (m.tags ?? {}) as Record<string, string>,
+    versions: m._count.versions,
+    productionVersion: latestVersions.Production ?? null,
+    aliases: Object.fromEntries(m.aliases.map((a) => [a.alias, a.version.version])),
+    latestVersions,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
 export async function listVersions(db: Db, modelName: string): Promise<ModelVersionView[]> {
   const model = await db.registeredModel.findUnique({ where: { name: modelName } });
   if (!model) throw new NotFoundError(`model "${modelName}" not found`);
@@ -306,11 +412,29 @@ export async function listVersions(db: Db, modelName: string): Promise<ModelVers
   return versions.map(view);
 }
 
-export async function listEvents(db: Db, modelName: string) {
+export interface ModelEventView {
+  id: number;
+  kind: string;
+  version: number | null;
+  fromStage: Stage | null;
+  toStage: Stage | null;
+  previousVersion: number | null;
+  actor: string;
+  reason: string;
+  details: unknown;
+  at: Date;
+}
+
+/**
+ * A model's history, oldest first: every register, promote, archive, rollback, alias and tag
+ * change and gate decision (who, when, from, to, which version, why). With `version`, only the
+ * events of that version. NotFoundError for an unknown model.
+ */
+export async function listEvents(db: Db, modelName: string, opts: { version?: number } = {}): Promise<ModelEventView[]> {
   const model = await db.registeredModel.findUnique({ where: { name: modelName } });
   if (!model) throw new NotFoundError(`model "${modelName}" not found`);
   const events = await db.modelEvent.findMany({
-    where: { modelId: model.id },
+    where: { modelId: model.id, ...(opts.version === undefined ? {} : { version: { version: opts.version } }) },
     orderBy: { id: 'asc' },
     include: { version: { select: { version: true } } },
   });

@@ -35,7 +35,16 @@ export interface StartRunInput {
   tags?: Record<string, string>;
 }
 
+/**
+ * Open a run (status RUNNING). Throws NotFoundError for an unknown experiment and ConflictError
+ * for an archived one: an archived experiment takes no new runs until it is restored.
+ */
 export async function startRun(db: Db, input: StartRunInput): Promise<{ id: string }> {
+  const experiment = await db.experiment.findUnique({ where: { id: input.experimentId }, select: { name: true, lifecycleStage: true } });
+  if (!experiment) throw new NotFoundError(`experiment ${input.experimentId} not found`);
+  if (experiment.lifecycleStage !== 'active') {
+    throw new ConflictError(`experiment "${experiment.name}" is archived: restore it (POST /api/experiments/${experiment.name}/restore) before logging runs to it`);
+  }
   return db.run.create({
     data: {
       experimentId: input.experimentId,
@@ -57,21 +66,29 @@ export async function endRun(db: Db, runId: string, status: Exclude<RunStatus, '
 
 /**
  * Log params. Params are immutable: logging the same key again with the same value is a no-op
- * (so a retried job can log again), a different value throws ConflictError.
+ * (so a retried job can log again), a different value throws ConflictError (409) and logs
+ * nothing of the batch. NotFoundError for an unknown run. The primary key (runId, key) is what
+ * makes a second value impossible, whichever process writes it.
  */
 export async function logParams(db: Db, runId: string, params: Record<string, string | number | boolean>): Promise<void> {
   const entries = Object.entries(params).map(([key, v]) => ({ key, value: String(v) }));
   if (entries.length === 0) return;
-  await db.param.createMany({ data: entries.map((e) => ({ runId, ...e })), skipDuplicates: true });
-  const stored = await db.param.findMany({ where: { runId, key: { in: entries.map((e) => e.key) } } });
-  const byKey = new Map(stored.map((p) => [p.key, p.value]));
-  const clashes = entries.filter((e) => byKey.get(e.key) !== e.value);
-  if (clashes.length) {
-    throw new ConflictError(`params are immutable: ${clashes.map((c) => `${c.key} is "${byKey.get(c.key)}", not "${c.value}"`).join('; ')}`, {
-      runId,
-      keys: clashes.map((c) => c.key),
-    });
-  }
+  // One transaction: a batch with a clash logs none of its keys, not half of them.
+  await db.$transaction(async (tx) => {
+    await tx.param.createMany({ data: entries.map((e) => ({ runId, ...e })), skipDuplicates: true });
+    const stored = await tx.param.findMany({ where: { runId, key: { in: entries.map((e) => e.key) } } });
+    const byKey = new Map(stored.map((p) => [p.key, p.value]));
+    const clashes = entries.filter((e) => byKey.get(e.key) !== e.value);
+    if (clashes.length) {
+      throw new ConflictError(`params are immutable: ${clashes.map((c) => `${c.key} is "${byKey.get(c.key)}", not "${c.value}"`).join('; ')}`, {
+        runId,
+        keys: clashes.map((c) => c.key),
+      });
+    }
+  }).catch((e: unknown) => {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2003') throw new NotFoundError(`run ${runId} not found`);
+    throw e;
+  });
 }
 
 /** Append metric values to the run's history (every value is kept with its step and time). */
