@@ -1,0 +1,85 @@
+/** Classification metrics: accuracy, macro-F1, per-class precision/recall/F1, confusion, log loss. */
+import type { Classifier, ClassMetrics, Evaluation, LabelledText } from './types.ts';
+
+/** Probabilities are clipped to [1e-15, 1] before the log, as scikit-learn's `log_loss` does. */
+const MIN_PROBABILITY = 1e-15;
+
+/**
+ * Metrics from true and predicted labels. The label set is the model's labels followed by any
+ * other true label (sorted), so classes the model never saw still count in macro-F1 (with F1 0).
+ * A class with no true and no predicted documents has precision = recall = F1 = 0 and is left out
+ * of the macro average (scikit-learn averages over labels present in either list).
+ *
+ * @param trueProbabilities probability the model gave each document's true label, or null for
+ * documents whose true label the model does not know (then logLoss is null)
+ */
+export function computeMetrics(
+  modelLabels: readonly string[],
+  truth: readonly string[],
+  predicted: readonly string[],
+  trueProbabilities: readonly (number | null)[] | null,
+): Evaluation {
+  if (truth.length !== predicted.length) throw new RangeError('truth and predictions differ in length');
+  const extra = [...new Set(truth.filter((t) => !modelLabels.includes(t)))].sort();
+  const labels = [...modelLabels, ...extra];
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const L = labels.length;
+  const matrix = Array.from({ length: L }, () => new Array<number>(L).fill(0));
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const t = index.get(truth[i]!)!;
+    const p = index.get(predicted[i]!);
+    if (p === undefined) throw new RangeError(`prediction "${predicted[i]}" is not a model label`);
+    matrix[t]![p]!++;
+    if (t === p) correct++;
+  }
+  const perClass: Record<string, ClassMetrics> = {};
+  let f1Sum = 0;
+  let present = 0;
+  for (let c = 0; c < L; c++) {
+    const tp = matrix[c]![c]!;
+    let support = 0;
+    let predictedCount = 0;
+    for (let o = 0; o < L; o++) {
+      support += matrix[c]![o]!;
+      predictedCount += matrix[o]![c]!;
+    }
+    const precision = predictedCount > 0 ? tp / predictedCount : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    perClass[labels[c]!] = { precision, recall, f1, support };
+    if (support > 0 || predictedCount > 0) {
+      f1Sum += f1;
+      present++;
+    }
+  }
+  let logLoss: number | null = null;
+  if (trueProbabilities && truth.length > 0 && trueProbabilities.every((p) => p !== null)) {
+    let sum = 0;
+    for (const p of trueProbabilities as number[]) sum -= Math.log(Math.min(1, Math.max(MIN_PROBABILITY, p)));
+    logLoss = sum / truth.length;
+  }
+  return {
+    n: truth.length,
+    accuracy: truth.length > 0 ? correct / truth.length : 0,
+    f1Macro: present > 0 ? f1Sum / present : 0,
+    logLoss,
+    perClass,
+    confusion: { labels, matrix },
+  };
+}
+
+/**
+ * Evaluates `clf` on labelled documents. logLoss uses the probability of the true label from a
+ * full-length top-K; it is null if some true label is unknown to the model.
+ */
+export function evaluate(clf: Classifier, docs: readonly LabelledText[]): Evaluation {
+  const predictions = clf.predict(docs.map((d) => d.text), clf.labels.length);
+  const trueProbabilities = docs.map((d, i) => predictions[i]!.topK.find((t) => t.label === d.label)?.probability ?? null);
+  return computeMetrics(
+    clf.labels,
+    docs.map((d) => d.label),
+    predictions.map((p) => p.label),
+    trueProbabilities,
+  );
+}

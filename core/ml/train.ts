@@ -1,0 +1,62 @@
+/**
+ * `trainClassifier`: resolve the spec, check the data, fit the vocabulary, run the kind's trainer,
+ * assemble a {@link LinearTextClassifier}.
+ */
+import { EmptyVocabularyError, TfidfVectorizer } from '../text/tfidf.ts';
+import { TrainingDataError } from './errors/training-data-error.ts';
+import { LinearTextClassifier } from './linear-text-classifier.ts';
+import { resolveParams, tfidfConfigOf } from './params.ts';
+import { TrainingContext } from './training-context.ts';
+import { trainComplementNb } from './trainers/complement-nb.ts';
+import { trainLinearSvm } from './trainers/linear-svm.ts';
+import { trainMlLogisticRegression } from './trainers/ml-logistic-regression.ts';
+import { trainSoftmax } from './trainers/softmax.ts';
+import type { Trainer, TrainingSet } from './trainers/trainer.ts';
+import type { CandidateSpec, Classifier, LabelledText, TrainOptions } from './types.ts';
+
+const TRAINERS: Readonly<Record<string, Trainer>> = {
+  'linear-svm': trainLinearSvm,
+  softmax: trainSoftmax,
+  'complement-nb': trainComplementNb,
+  'ml-logistic-regression': trainMlLogisticRegression,
+};
+
+/**
+ * Trains one candidate on `train`. Deterministic: the same documents (in the same order), spec and
+ * seed give a classifier whose `serialize()` bytes are identical. Labels are sorted by code unit.
+ *
+ * @throws UnknownCandidateError unknown kind or invalid params (permanent; thrown before any work)
+ * @throws TrainingDataError fewer than two distinct labels, or no usable vocabulary (permanent)
+ * @throws the abort reason of `opts.signal` once it is aborted (checked between epochs)
+ */
+export async function trainClassifier(train: readonly LabelledText[], spec: CandidateSpec, opts: TrainOptions): Promise<Classifier> {
+  const params = resolveParams(spec);
+  const trainer = TRAINERS[spec.kind]!;
+  const ctx = new TrainingContext(opts);
+  ctx.throwIfAborted();
+
+  const labels = [...new Set(train.map((d) => d.label))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (labels.length < 2) {
+    throw new TrainingDataError(`need documents of at least 2 labels to train a classifier, got ${labels.length} (${train.length} documents)`);
+  }
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const y = Int32Array.from(train, (d) => index.get(d.label)!);
+  const classCounts = new Int32Array(labels.length);
+  for (const c of y) classCounts[c]!++;
+
+  let fitted: ReturnType<typeof TfidfVectorizer.fit>;
+  try {
+    fitted = TfidfVectorizer.fit(train.map((d) => d.text), tfidfConfigOf(params));
+  } catch (err) {
+    if (err instanceof EmptyVocabularyError) throw new TrainingDataError(err.message);
+    throw err;
+  }
+  await ctx.checkpoint(0);
+  const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts };
+  const fit = await trainer(data, params, ctx);
+  await ctx.checkpoint(1);
+  return new LinearTextClassifier(
+    { kind: spec.kind, labels, params, link: fit.link, vocabulary: fitted.vectorizer.state, weights: fit.weights, bias: fit.bias },
+    fitted.vectorizer,
+  );
+}

@@ -1,0 +1,32 @@
+/** The contract between `trainClassifier` and each trainer kind. */
+import type { CsrMatrix } from '../../text/sparse.ts';
+import type { Link } from '../link.ts';
+import type { TrainingContext } from '../training-context.ts';
+import type { ParamValue } from '../types.ts';
+
+/** TF-IDF rows with class indices in [0, K); every class has at least one row. */
+export interface TrainingSet {
+  x: CsrMatrix;
+  y: Int32Array;
+  K: number;
+  classCounts: Int32Array;
+}
+
+/** A trained linear scorer: feature-major weights `w[f * K + k]`, a bias per class, a link. */
+export interface LinearFit {
+  weights: Float32Array;
+  bias: Float32Array;
+  link: Link;
+}
+
+export type Trainer = (data: TrainingSet, params: Readonly<Record<string, ParamValue>>, ctx: TrainingContext) => Promise<LinearFit>;
+
+/** Per-class sample weights: `balanced` gives n / (K * n_k) (scikit-learn's rule), `none` gives 1. */
+export function classWeights(data: TrainingSet, mode: ParamValue | undefined): Float64Array {
+  const w = new Float64Array(data.K).fill(1);
+  if (mode === 'balanced') {
+    const n = data.y.length;
+    for (let k = 0; k < data.K; k++) w[k] = n / (data.K * Math.max(1, data.classCounts[k]!));
+  }
+  return w;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { computeMetrics } from '../../core/ml/index.ts';
+
+describe('computeMetrics', () => {
+  // Hand-worked example, labels a, b, c:
+  //   truth:     a a a b b c
+  //   predicted: a a b b c c
+  // confusion (rows truth, cols predicted): a: [2 1 0], b: [0 1 1], c: [0 0 1]
+  // a: P = 2/2 = 1,   R = 2/3,  F1 = 2*(1*2/3)/(1+2/3) = 0.8
+  // b: P = 1/2,       R = 1/2,  F1 = 0.5
+  // c: P = 1/2,       R = 1/1,  F1 = 2*(0.5*1)/1.5 = 2/3
+  // accuracy 4/6; macro-F1 = (0.8 + 0.5 + 2/3) / 3 = 0.65555...
+  const truth = ['a', 'a', 'a', 'b', 'b', 'c'];
+  const predicted = ['a', 'a', 'b', 'b', 'c', 'c'];
+
+  it('matches hand-computed accuracy, per-class P/R/F1, macro-F1 and confusion', () => {
+    const m = computeMetrics(['a', 'b', 'c'], truth, predicted, null);
+    expect(m.n).toBe(6);
+    expect(m.accuracy).toBeCloseTo(4 / 6, 12);
+    expect(m.confusion).toEqual({ labels: ['a', 'b', 'c'], matrix: [[2, 1, 0], [0, 1, 1], [0, 0, 1]] });
+    expect(m.perClass.a).toEqual({ precision: 1, recall: 2 / 3, f1: expect.closeTo(0.8, 12), support: 3 });
+    expect(m.perClass.b).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
+    expect(m.perClass.c!.f1).toBeCloseTo(2 / 3, 12);
+    expect(m.f1Macro).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 12);
+    expect(m.logLoss).toBeNull();
+  });
+
+  it('computes log loss as the mean -ln p(true label), clipped at 1e-15', () => {
+    const m = computeMetrics(['a', 'b'], ['a', 'b', 'a'], ['a', 'a', 'a'], [0.5, 0.25, 0]);
+    expect(m.logLoss).toBeCloseTo((Math.log(2) + Math.log(4) - Math.log(1e-15)) / 3, 9);
+  });
+
+  it('counts true labels unknown to the model, and leaves empty classes out of the macro average', () => {
+    const m = computeMetrics(['a', 'b', 'z'], ['a', 'x'], ['a', 'a'], [0.9, null]);
+    expect(m.confusion.labels).toEqual(['a', 'b', 'z', 'x']);
+    // a: P = 1/2, R = 1 -> F1 2/3; x: F1 0; b and z never occur -> not averaged.
+    expect(m.f1Macro).toBeCloseTo((2 / 3 + 0) / 2, 12);
+    expect(m.perClass.b).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(m.logLoss).toBeNull();
+  });
+});
