@@ -1,7 +1,7 @@
 import type { PaperAuthor, PaperLink, SourcePaper } from '../papers/types.ts';
-import { parseArxivId } from './arxiv-id.ts';
 import { ArxivQueryError, MalformedFeedError } from './errors.ts';
 import { silentLog, type ArxivLog } from './log.ts';
+import { recordCore } from './record-core.ts';
 import { cleanText, toIsoUtc } from './text.ts';
 import { NS, child, childText, children, excerpt, parseXml, textContent, type XmlElement } from './xml.ts';
 
@@ -94,17 +94,9 @@ export function parseAtomFeed(xml: string, options: ParseAtomOptions = {}): Atom
 }
 
 function entryToPaper(entry: XmlElement): SourcePaper | { id: string | null; reason: string } {
-  const rawId = childText(entry, NS.atom, 'id')?.trim();
-  if (!rawId) return { id: null, reason: 'missing <id>' };
-  const parsed = parseArxivId(rawId);
-  if (!parsed) return { id: null, reason: `unrecognised arXiv id ${JSON.stringify(rawId)}` };
-  const id = parsed.id;
-  const reject = (reason: string) => ({ id, reason });
-
-  const title = cleanText(childText(entry, NS.atom, 'title'));
-  if (title === null) return reject('missing or empty <title>');
-  const abstract = cleanText(childText(entry, NS.atom, 'summary'));
-  if (abstract === null) return reject('missing or empty <summary>');
+  const core = recordCore(entry, NS.atom, { id: 'id', title: 'title', abstract: 'summary' });
+  if (!('title' in core)) return core;
+  const { id, title, abstract, reject } = core;
 
   const publishedText = childText(entry, NS.atom, 'published');
   if (!publishedText?.trim()) return reject('missing <published>');
@@ -146,7 +138,7 @@ function entryToPaper(entry: XmlElement): SourcePaper | { id: string | null; rea
 
   return {
     id,
-    version: parsed.version ?? 1,
+    version: core.version ?? 1,
     title,
     abstract,
     authors,

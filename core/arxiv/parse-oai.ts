@@ -2,6 +2,7 @@ import type { PaperAuthor, SourcePaper } from '../papers/types.ts';
 import { parseArxivId } from './arxiv-id.ts';
 import { MalformedFeedError, OaiPmhError } from './errors.ts';
 import { silentLog, type ArxivLog } from './log.ts';
+import { recordCore } from './record-core.ts';
 import type { RejectedEntry } from './parse-atom.ts';
 import { cleanText, normaliseWhitespace, toIsoUtc } from './text.ts';
 import { NS, child, childText, children, excerpt, parseXml, textContent, type XmlElement } from './xml.ts';
@@ -114,17 +115,9 @@ export function parseOaiListRecords(xml: string, options: ParseOaiOptions = {}):
 }
 
 function recordToPaper(arxiv: XmlElement): SourcePaper | { id: string | null; reason: string } {
-  const rawId = childText(arxiv, NS.oaiArxiv, 'id')?.trim();
-  if (!rawId) return { id: null, reason: 'missing <id>' };
-  const parsed = parseArxivId(rawId);
-  if (!parsed) return { id: null, reason: `unrecognised arXiv id ${JSON.stringify(rawId)}` };
-  const id = parsed.id;
-  const reject = (reason: string) => ({ id, reason });
-
-  const title = cleanText(childText(arxiv, NS.oaiArxiv, 'title'));
-  if (title === null) return reject('missing or empty <title>');
-  const abstract = cleanText(childText(arxiv, NS.oaiArxiv, 'abstract'));
-  if (abstract === null) return reject('missing or empty <abstract>');
+  const core = recordCore(arxiv, NS.oaiArxiv, { id: 'id', title: 'title', abstract: 'abstract' });
+  if (!('title' in core)) return core;
+  const { id, title, abstract, reject } = core;
   const createdText = childText(arxiv, NS.oaiArxiv, 'created')?.trim();
   if (!createdText) return reject('missing <created>');
   const published = toIsoUtc(createdText);
@@ -150,7 +143,7 @@ function recordToPaper(arxiv: XmlElement): SourcePaper | { id: string | null; re
 
   return {
     id,
-    version: parsed.version ?? 1,
+    version: core.version ?? 1,
     title,
     abstract,
     authors,
