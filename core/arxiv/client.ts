@@ -43,29 +43,33 @@ export const ARXIV_CLIENT_DEFAULTS = Object.freeze({
   malformedRetries: 2,
 });
 
-export interface ArxivClientOptions {
-  /** The Atom API endpoint (`ARXIV_API_URL`); default {@link ARXIV_API_URL}. */
-  baseUrl?: string;
+/** What every client of arXiv (the Atom API, OAI-PMH) is configured with: who it is, its place in the shared rate limit, and how it retries. */
+export interface ArxivTrafficOptions {
   /** A descriptive User-Agent naming the project and a contact, as arXiv asks. */
   userAgent: string;
   /** Shared by every process that talks to arXiv: a `RedisRateGate` in production. */
   rateGate: RateGate;
-  /** Entries per request, at most 2,000 (the API's limit). */
-  pageSize?: number;
-  /** Retries per page after the first attempt, for timeouts, connection errors, 5xx and 429. */
+  /** Retries per request after the first attempt, for timeouts, connection errors, 5xx and 429. */
   maxRetries?: number;
   /** Per-request timeout, body included. */
   timeoutMs?: number;
   backoff?: { baseMs: number; maxMs: number };
   /** The longest Retry-After honoured; a longer one fails the request as unavailable. */
   maxRetryAfterMs?: number;
-  /** How often a page that is unexpectedly empty in the middle of a result set is asked again. */
-  emptyPageRetries?: number;
-  /** How often an unparseable (usually truncated) page is asked again before the error is permanent. */
+  /** How often an unparseable (usually truncated) response is asked again before the error is permanent. */
   malformedRetries?: number;
   log?: ArxivLog;
   /** Source of backoff jitter in [0, 1); tests pin it. */
   random?: () => number;
+}
+
+export interface ArxivClientOptions extends ArxivTrafficOptions {
+  /** The Atom API endpoint (`ARXIV_API_URL`); default {@link ARXIV_API_URL}. */
+  baseUrl?: string;
+  /** Entries per request, at most 2,000 (the API's limit). */
+  pageSize?: number;
+  /** How often a page that is unexpectedly empty in the middle of a result set is asked again. */
+  emptyPageRetries?: number;
 }
 
 /** One page as fetched, with how it was obtained. */

@@ -11,7 +11,7 @@ import {
 import { silentLog, type ArxivLog } from './log.ts';
 import type { RejectedEntry } from './parse-atom.ts';
 import { parseOaiListRecords, type OaiListRecords, type OaiRecordHeader } from './parse-oai.ts';
-import type { RateGate } from './rate-gate.ts';
+import type { ArxivTrafficOptions } from './client.ts';
 import { excerpt } from './xml.ts';
 
 /** arXiv's OAI-PMH endpoint unless configured otherwise. */
@@ -28,19 +28,9 @@ export const OAI_HARVESTER_DEFAULTS = Object.freeze({
   malformedRetries: 2,
 });
 
-export interface OaiPmhHarvesterOptions {
+export interface OaiPmhHarvesterOptions extends ArxivTrafficOptions {
+  /** The OAI-PMH endpoint (`ARXIV_OAI_URL`); default {@link ARXIV_OAI_URL}. */
   baseUrl?: string;
-  /** A descriptive User-Agent naming the project and a contact. */
-  userAgent: string;
-  /** The same shared gate as the Atom client: arXiv's limit covers all of a user's traffic. */
-  rateGate: RateGate;
-  maxRetries?: number;
-  timeoutMs?: number;
-  backoff?: { baseMs: number; maxMs: number };
-  maxRetryAfterMs?: number;
-  malformedRetries?: number;
-  log?: ArxivLog;
-  random?: () => number;
 }
 
 /**

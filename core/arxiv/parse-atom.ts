@@ -1,9 +1,9 @@
 import type { PaperAuthor, PaperLink, SourcePaper } from '../papers/types.ts';
 import { ArxivQueryError, MalformedFeedError } from './errors.ts';
 import { silentLog, type ArxivLog } from './log.ts';
-import { recordCore } from './record-core.ts';
+import { affiliationsOf, recordCore } from './record-core.ts';
 import { cleanText, toIsoUtc } from './text.ts';
-import { NS, child, childText, children, excerpt, parseXml, textContent, type XmlElement } from './xml.ts';
+import { NS, child, childText, children, excerpt, parseXml, type XmlElement } from './xml.ts';
 
 /** An entry the parser refused, with the reason; the rest of the feed is still returned. */
 export interface RejectedEntry {
@@ -119,10 +119,7 @@ function entryToPaper(entry: XmlElement): SourcePaper | { id: string | null; rea
   for (const author of children(entry, NS.atom, 'author')) {
     const name = cleanText(childText(author, NS.atom, 'name'));
     if (!name) continue;
-    const affiliations = children(author, NS.arxiv, 'affiliation')
-      .map((a) => cleanText(textContent(a)))
-      .filter((a): a is string => a !== null);
-    authors.push({ name, affiliations });
+    authors.push({ name, affiliations: affiliationsOf(author, NS.arxiv) });
   }
   if (authors.length === 0) return reject('no <author> with a <name>');
 

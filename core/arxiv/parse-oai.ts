@@ -2,7 +2,7 @@ import type { PaperAuthor, SourcePaper } from '../papers/types.ts';
 import { parseArxivId } from './arxiv-id.ts';
 import { MalformedFeedError, OaiPmhError } from './errors.ts';
 import { silentLog, type ArxivLog } from './log.ts';
-import { recordCore } from './record-core.ts';
+import { affiliationsOf, recordCore } from './record-core.ts';
 import type { RejectedEntry } from './parse-atom.ts';
 import { cleanText, normaliseWhitespace, toIsoUtc } from './text.ts';
 import { NS, child, childText, children, excerpt, parseXml, textContent, type XmlElement } from './xml.ts';
@@ -134,10 +134,7 @@ function recordToPaper(arxiv: XmlElement): SourcePaper | { id: string | null; re
     const parts = ['forenames', 'keyname', 'suffix'].map((p) => cleanText(childText(author, NS.oaiArxiv, p)));
     const name = parts.filter((p): p is string => p !== null).join(' ');
     if (!name) continue;
-    const affiliations = children(author, NS.oaiArxiv, 'affiliation')
-      .map((a) => cleanText(textContent(a)))
-      .filter((a): a is string => a !== null);
-    authors.push({ name, affiliations });
+    authors.push({ name, affiliations: affiliationsOf(author, NS.oaiArxiv) });
   }
   if (authors.length === 0) return reject('no <author> with a name');
 

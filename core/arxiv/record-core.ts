@@ -1,6 +1,6 @@
 import { parseArxivId } from './arxiv-id.ts';
 import { cleanText } from './text.ts';
-import { childText, type XmlElement } from './xml.ts';
+import { childText, children, textContent, type XmlElement } from './xml.ts';
 
 /** Why a record was not turned into a paper (`id` when it was readable). */
 export interface Rejection {
@@ -28,4 +28,11 @@ export function recordCore(
   const abstract = cleanText(childText(el, ns, names.abstract));
   if (abstract === null) return reject(`missing or empty <${names.abstract}>`);
   return { id: parsed.id, version: parsed.version, title, abstract, reject };
+}
+
+/** The non-empty `<affiliation>` texts of an author element, in either format. */
+export function affiliationsOf(author: XmlElement, ns: string): string[] {
+  return children(author, ns, 'affiliation')
+    .map((a) => cleanText(textContent(a)))
+    .filter((a): a is string => a !== null);
 }
