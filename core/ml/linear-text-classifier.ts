@@ -3,7 +3,7 @@
  * (`score_k = b_k + sum_f x_f * w[f, k]`) and a link turning scores into probabilities. Keeping one
  * shape means one artifact format, one predictor and one place to optimise prediction speed.
  */
-import type { CsrMatrix } from '../text/sparse.ts';
+import { linearScores, type CsrMatrix } from '../text/sparse.ts';
 import { TfidfVectorizer } from '../text/tfidf.ts';
 import { decodeModel, encodeModel, type ModelParts } from './artifact.ts';
 import { applyLink, type Link } from './link.ts';
@@ -35,29 +35,32 @@ export class LinearTextClassifier implements Classifier {
 
   /** Raw class scores of a TF-IDF matrix, row-major `rows x K` (before the link). */
   scoreMatrix(x: CsrMatrix): Float64Array {
-    const K = this.labels.length;
-    const { weights, bias } = this.parts;
-    const out = new Float64Array(x.rows * K);
-    const acc = new Float64Array(K);
-    const { indptr, indices, data } = x;
-    for (let i = 0; i < x.rows; i++) {
-      for (let k = 0; k < K; k++) acc[k] = bias[k]!;
-      for (let p = indptr[i]!, end = indptr[i + 1]!; p < end; p++) {
-        const v = data[p]!;
-        const w = indices[p]! * K;
-        for (let k = 0; k < K; k++) acc[k]! += v * weights[w + k]!;
-      }
-      out.set(acc, i * K);
-    }
-    return out;
+    return linearScores(x, this.parts.weights, this.parts.bias, this.labels.length);
   }
 
-  /** Class probabilities, row-major `texts.length x K`, in `labels` order. */
+  /**
+   * Class probabilities, row-major `texts.length x K`, in `labels` order. Each text's TF-IDF row
+   * is scored as the vectorizer produces it (no matrix is built). Same sums as
+   * `scoreMatrix(transform(texts))` in the same order, except that the row values stay float64
+   * instead of being stored as float32 (probabilities agree to ~1e-7).
+   */
   predictProba(texts: readonly string[]): Float64Array {
     const K = this.labels.length;
-    const scores = this.scoreMatrix(this.vectorizer.transform(texts));
-    for (let i = 0; i < texts.length; i++) applyLink(this.parts.link, scores.subarray(i * K, (i + 1) * K));
-    return scores;
+    const { weights, bias, link } = this.parts;
+    const out = new Float64Array(texts.length * K);
+    const acc = new Float64Array(K);
+    this.vectorizer.forEachRow(texts, (row, cols, values, length) => {
+      for (let k = 0; k < K; k++) acc[k] = bias[k]!;
+      for (let p = 0; p < length; p++) {
+        const v = values[p]!;
+        const w = cols[p]! * K;
+        for (let k = 0; k < K; k++) acc[k]! += v * weights[w + k]!;
+      }
+      const scores = out.subarray(row * K, (row + 1) * K);
+      scores.set(acc);
+      applyLink(link, scores);
+    });
+    return out;
   }
 
   /** Never throws; `k` is clamped to [1, labels.length]. Ties go to the earlier label. */

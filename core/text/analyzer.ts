@@ -93,7 +93,7 @@ export class Analyzer implements TokenSink {
   }
 
   /** @internal TokenSink */
-  word(chars: Uint16Array, length: number, hash: number): void {
+  word(chars: Uint8Array, length: number, hash: number): void {
     let id = this.surfaces.get(chars, length, hash);
     if (id === MISSING) {
       if (this.surfaces.size >= MAX_CACHED_SURFACES) this.resetSurfaces();

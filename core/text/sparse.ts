@@ -56,3 +56,37 @@ export class CsrBuilder {
     this.data = data;
   }
 }
+
+/** The rows `rows` of `x`, in that order, as a new matrix. */
+export function selectRows(x: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
+  let nnz = 0;
+  for (let r = 0; r < rows.length; r++) nnz += x.indptr[rows[r]! + 1]! - x.indptr[rows[r]!]!;
+  const indptr = new Int32Array(rows.length + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let at = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const start = x.indptr[rows[r]!]!;
+    const end = x.indptr[rows[r]! + 1]!;
+    indices.set(x.indices.subarray(start, end), at);
+    data.set(x.data.subarray(start, end), at);
+    at += end - start;
+    indptr[r + 1] = at;
+  }
+  return { rows: rows.length, cols: x.cols, indptr, indices, data };
+}
+
+/** Linear scores `b_k + sum_f x_f w[f * K + k]` of every row, row-major `rows x K`. */
+export function linearScores(x: CsrMatrix, weights: ArrayLike<number>, bias: ArrayLike<number>, K: number): Float64Array {
+  const out = new Float64Array(x.rows * K);
+  for (let i = 0; i < x.rows; i++) {
+    const o = i * K;
+    for (let k = 0; k < K; k++) out[o + k] = bias[k]!;
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
+      const v = x.data[p]!;
+      const w = x.indices[p]! * K;
+      for (let k = 0; k < K; k++) out[o + k]! += v * weights[w + k]!;
+    }
+  }
+  return out;
+}

@@ -1,7 +1,11 @@
 /**
- * Open-addressing hash table from words (as char-code sequences from the WordScanner) to an int32
- * value, storing the characters in one Uint16Array pool. Lookups compare characters directly, so
- * the tokeniser never builds a string for a word it has seen before.
+ * Open-addressing hash table from words (as character codes from the WordScanner) to an int32
+ * value, storing the characters in one byte pool. Lookups compare characters directly, so the
+ * tokeniser never builds a string for a word it has seen before.
+ *
+ * Layout is chosen for the prediction hot path, one lookup per token: a slot holds the word's
+ * hash next to its entry number (one cache line decides a miss or a likely hit), and an entry holds
+ * offset, length and value side by side (a second line), then the characters (a third).
  */
 import { hashChars } from './word-scanner.ts';
 
@@ -9,26 +13,22 @@ import { hashChars } from './word-scanner.ts';
 export const MISSING = -0x80000000;
 
 export class SurfaceTable {
-  private slots: Int32Array; // entry index + 1, 0 = empty
+  /** [hash, entry + 1] per slot; entry + 1 = 0 marks an empty slot. */
+  private slots: Int32Array;
   private mask: number;
-  private hashes: Int32Array;
-  private offsets: Int32Array;
-  private lengths: Int32Array;
-  private values: Int32Array;
-  private pool: Uint16Array;
+  /** [pool offset, length, value] per entry. */
+  private entries: Int32Array;
+  private pool: Uint8Array;
   private poolUsed = 0;
   private count = 0;
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.slots = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 2);
     this.mask = cap - 1;
-    this.hashes = new Int32Array(initialCapacity);
-    this.offsets = new Int32Array(initialCapacity);
-    this.lengths = new Int32Array(initialCapacity);
-    this.values = new Int32Array(initialCapacity);
-    this.pool = new Uint16Array(initialCapacity * 8);
+    this.entries = new Int32Array(initialCapacity * 3);
+    this.pool = new Uint8Array(initialCapacity * 8);
   }
 
   get size(): number {
@@ -36,79 +36,76 @@ export class SurfaceTable {
   }
 
   /** The value stored for the word, or {@link MISSING}. */
-  get(chars: Uint16Array, length: number, hash: number): number {
+  get(chars: Uint8Array, length: number, hash: number): number {
+    const slots = this.slots;
     const mask = this.mask;
     let slot = mix(hash) & mask;
     for (;;) {
-      const e = this.slots[slot]!;
+      const s = slot << 1;
+      const e = slots[s + 1]!;
       if (e === 0) return MISSING;
-      if (this.hashes[e - 1] === hash && this.equals(e - 1, chars, length)) return this.values[e - 1]!;
+      if (slots[s] === hash) {
+        const o = (e - 1) * 3;
+        const entries = this.entries;
+        if (entries[o + 1] === length) {
+          const pool = this.pool;
+          const off = entries[o]!;
+          let i = 0;
+          while (i < length && pool[off + i] === chars[i]) i++;
+          if (i === length) return entries[o + 2]!;
+        }
+      }
       slot = (slot + 1) & mask;
     }
   }
 
   /** Adds a word that is not in the table. */
   add(chars: ArrayLike<number>, length: number, hash: number, value: number): void {
-    if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    if (this.count === this.hashes.length) this.growEntries();
+    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    if ((this.count + 1) * 3 > this.entries.length) {
+      const bigger = new Int32Array(this.entries.length * 2);
+      bigger.set(this.entries);
+      this.entries = bigger;
+    }
     if (this.poolUsed + length > this.pool.length) {
-      const bigger = new Uint16Array(Math.max(this.pool.length * 2, this.poolUsed + length));
+      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + length));
       bigger.set(this.pool.subarray(0, this.poolUsed));
       this.pool = bigger;
     }
     const e = this.count++;
-    this.hashes[e] = hash;
-    this.offsets[e] = this.poolUsed;
-    this.lengths[e] = length;
-    this.values[e] = value;
+    this.entries[e * 3] = this.poolUsed;
+    this.entries[e * 3 + 1] = length;
+    this.entries[e * 3 + 2] = value;
     for (let i = 0; i < length; i++) this.pool[this.poolUsed + i] = chars[i]!;
     this.poolUsed += length;
-    this.place(e);
+    this.place(hash, e);
   }
 
   /** Replaces every stored value v by `map(v)` (used to renumber terms after vocabulary pruning). */
   mapValues(map: (value: number) => number): void {
-    for (let e = 0; e < this.count; e++) this.values[e] = map(this.values[e]!);
+    for (let e = 0; e < this.count; e++) this.entries[e * 3 + 2] = map(this.entries[e * 3 + 2]!);
   }
 
   /** Adds a word given as a string (lowercase ASCII expected). */
   addString(word: string, value: number): void {
-    const chars = new Uint16Array(word.length);
+    const chars = new Uint8Array(word.length);
     for (let i = 0; i < word.length; i++) chars[i] = word.charCodeAt(i);
     this.add(chars, chars.length, hashChars(chars, chars.length), value);
   }
 
-  private equals(e: number, chars: Uint16Array, length: number): boolean {
-    if (this.lengths[e] !== length) return false;
-    const off = this.offsets[e]!;
-    for (let i = 0; i < length; i++) if (this.pool[off + i] !== chars[i]) return false;
-    return true;
-  }
-
-  private place(e: number): void {
+  private place(hash: number, e: number): void {
     const mask = this.mask;
-    let slot = mix(this.hashes[e]!) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = e + 1;
+    let slot = mix(hash) & mask;
+    while (this.slots[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot << 1] = hash;
+    this.slots[(slot << 1) + 1] = e + 1;
   }
 
   private rehash(capacity: number): void {
-    this.slots = new Int32Array(capacity);
+    const old = this.slots;
+    this.slots = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
-    for (let e = 0; e < this.count; e++) this.place(e);
-  }
-
-  private growEntries(): void {
-    const n = this.hashes.length * 2;
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.hashes = grow(this.hashes);
-    this.offsets = grow(this.offsets);
-    this.lengths = grow(this.lengths);
-    this.values = grow(this.values);
+    for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.place(old[s]!, old[s + 1]! - 1);
   }
 }
 

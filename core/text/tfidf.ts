@@ -50,25 +50,31 @@ export class EmptyVocabularyError extends Error {
 export class TfidfVectorizer {
   private readonly analyzer: Analyzer;
   private readonly trie: PairHashMap;
-  /** 1 for a gram that starts a longer kept n-gram: other grams skip the trie probe. */
-  private readonly extendable: Uint8Array;
-  /** Scratch space for one row: accumulated counts per column, the columns touched, values. */
-  private readonly rowCounts: Float64Array;
+  /**
+   * Per gram, its column and whether it starts a longer kept n-gram, packed in one int so the
+   * per-token hot path reads one array: `((col + 1) << 1) | extendable` (col -1: not a feature).
+   */
+  private readonly gramInfo: Int32Array;
+  /** Scratch space for one row: counts per column, the columns touched, their values. */
+  private readonly rowCounts: Int32Array;
   private readonly touched: Int32Array;
   private rowValues = new Float64Array(1024);
 
   private constructor(readonly state: TfidfState, analyzer?: Analyzer) {
     this.analyzer = analyzer ?? new Analyzer(state.config.analyzer, state.terms);
-    this.trie = new PairHashMap(state.gramParent.length);
-    this.extendable = new Uint8Array(state.gramParent.length);
-    for (let g = 0; g < state.gramParent.length; g++) {
+    const nGrams = state.gramParent.length;
+    this.trie = new PairHashMap(nGrams - state.terms.length);
+    const info = new Int32Array(nGrams);
+    for (let g = 0; g < nGrams; g++) {
+      info[g] = info[g]! | ((state.gramCol[g]! + 1) << 1);
       const parent = state.gramParent[g]!;
       if (parent >= 0) {
         this.trie.getOrInsert(parent, state.gramTerm[g]!, g);
-        this.extendable[parent] = 1;
+        info[parent] = info[parent]! | 1;
       }
     }
-    this.rowCounts = new Float64Array(state.idf.length);
+    this.gramInfo = info;
+    this.rowCounts = new Int32Array(state.idf.length);
     this.touched = new Int32Array(state.idf.length);
   }
 
@@ -227,9 +233,21 @@ export class TfidfVectorizer {
 
   /** TF-IDF rows for `texts`; out-of-vocabulary words are ignored. Never throws. */
   transform(texts: readonly string[]): CsrMatrix {
-    const builder = new CsrBuilder(this.size, Math.max(1024, texts.length * 64));
-    for (const text of texts) this.appendRow(builder, this.analyzer.termIds(text), this.trie, this.state.gramCol, this.extendable);
+    const builder = new CsrBuilder(this.size, Math.max(1024, texts.length * 128));
+    this.forEachRow(texts, (_row, cols, values, length) => builder.pushRow(cols, values, length));
     return builder.build();
+  }
+
+  /**
+   * Visits the TF-IDF row of each text in order, without building a matrix: `cols[0 .. length)`
+   * in ascending order with their `values`. The arrays are reused for the next row (copy to
+   * keep). This is the prediction path: a classifier scores each row as it is produced.
+   */
+  forEachRow(texts: readonly string[], visit: (row: number, cols: Int32Array, values: Float64Array, length: number) => void): void {
+    for (let r = 0; r < texts.length; r++) {
+      const length = this.weighRow(this.countGrams(this.analyzer.termIds(texts[r]!)));
+      visit(r, this.touched, this.rowValues, length);
+    }
   }
 
   /** Appends the row of the grams `grams[start .. end)` (gram ids mapped to columns by `colOf`). */
@@ -237,38 +255,40 @@ export class TfidfVectorizer {
     let nTouched = 0;
     for (let p = start; p < end; p++) {
       const col = colOf[grams[p]!]!;
-      if (col >= 0) nTouched = this.count(col, nTouched);
+      if (col >= 0 && this.rowCounts[col]!++ === 0) this.touched[nTouched++] = col;
     }
-    this.flushRow(builder, nTouched);
+    builder.pushRow(this.touched, this.rowValues, this.weighRow(nTouched));
   }
 
   /**
-   * Counts the n-grams of one term-id sequence into columns (via `trie` and `colOf`, indexed by
-   * gram id) and appends the weighted, normalised row. STOP ids are skipped (n-grams form across
-   * them); UNKNOWN ids end an n-gram.
+   * Counts the n-grams of one term-id sequence into `rowCounts` / `touched` and returns how many
+   * columns it touched. STOP ids are skipped (n-grams form across them); UNKNOWN ids end an
+   * n-gram. Hot path of prediction: one `gramInfo` read per gram, a trie probe only after a gram
+   * that starts a longer kept n-gram.
    */
-  private appendRow(builder: CsrBuilder, ids: Int32Array, trie: PairHashMap, colOf: Int32Array, extendable: Uint8Array): void {
+  private countGrams(ids: Int32Array): number {
+    const { trie, gramInfo, rowCounts: counts, touched } = this;
     const ngramMax = this.state.config.ngramMax;
     const n = ids.length;
     let nTouched = 0;
     for (let i = 0; i < n; i++) {
       let g = ids[i]!;
       if (g < 0) continue;
+      let info = gramInfo[g]!;
       let j = i;
-      for (let len = 1; len <= ngramMax; len++) {
-        if (len > 1) {
-          if (extendable[g] === 0) break;
-          do j++;
-          while (j < n && ids[j] === STOP);
-          if (j >= n || ids[j]! < 0) break;
-          g = trie.get(g, ids[j]!);
-          if (g < 0) break;
-        }
-        const col = colOf[g]!;
-        if (col >= 0) nTouched = this.count(col, nTouched);
+      for (let len = 1; ; len++) {
+        const col = (info >> 1) - 1;
+        if (col >= 0 && counts[col]!++ === 0) touched[nTouched++] = col;
+        if (len === ngramMax || (info & 1) === 0) break;
+        do j++;
+        while (j < n && ids[j] === STOP);
+        if (j >= n || ids[j]! < 0) break;
+        g = trie.get(g, ids[j]!);
+        if (g < 0) break;
+        info = gramInfo[g]!;
       }
     }
-    this.flushRow(builder, nTouched);
+    return nTouched;
   }
 
   /** Human-readable name of column `col` ("word", "two words"). */
@@ -281,17 +301,15 @@ export class TfidfVectorizer {
     return words.join(' ');
   }
 
-  private count(col: number, nTouched: number): number {
-    if (this.rowCounts[col] === 0) this.touched[nTouched++] = col;
-    this.rowCounts[col]!++;
-    return nTouched;
-  }
-
-  private flushRow(builder: CsrBuilder, nTouched: number): void {
+  /**
+   * Turns the counts of the `nTouched` touched columns into the row's weights in `rowValues`
+   * (columns sorted ascending, so trainers and scorers walk their weights in order), resets the
+   * counts, and returns `nTouched`.
+   */
+  private weighRow(nTouched: number): number {
     const { rowCounts, touched } = this;
     const { idf, config } = this.state;
     if (this.rowValues.length < nTouched) this.rowValues = new Float64Array(nTouched * 2);
-    // Ascending columns: trainers and the scorer then walk their weights in order (cache-friendly).
     touched.subarray(0, nTouched).sort();
     const values = this.rowValues;
     let norm = 0;
@@ -307,7 +325,7 @@ export class TfidfVectorizer {
       const inv = 1 / Math.sqrt(norm);
       for (let k = 0; k < nTouched; k++) values[k]! *= inv;
     }
-    builder.pushRow(touched, values, nTouched);
+    return nTouched;
   }
 }
 

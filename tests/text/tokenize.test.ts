@@ -46,3 +46,23 @@ describe('Analyzer', () => {
     expect(porterStem('relational')).toBe('relat');
   });
 });
+
+describe('WordScanner on non-ASCII text', () => {
+  // The scanner reads UTF-8 bytes and decodes non-ASCII sequences back to UTF-16 code units; these
+  // cover 2-byte (é, ß, α), 3-byte (ﬁ ligature, €, CJK), 4-byte (maths italic 𝑥, emoji: surrogate
+  // pairs, each half a separator), combining marks and a lone surrogate (U+FFFD in UTF-8).
+  const cases = [
+    'Schrödinger équation für Straße, α-decay and β-functions',
+    'eﬃcient ﬁnite-size scaling costs 5€ in 東京 (Tōkyō)',
+    'the 𝑥-axis and 🚀 launches: e\u0301nergy, na\u0308ive',
+    'broken \ud800 surrogate and µ-meson at 10² kelvin, m²s',
+  ];
+  it('gives exactly tokenizeWords(normalizeText(text))', () => {
+    const analyzer = new Analyzer({ stem: false, stopWords: false, symbols: true });
+    for (const text of cases) expect(analyzer.termStrings(text)).toEqual(tokenizeWords(normalizeText(text), { symbols: true }));
+    expect(analyzer.termStrings(cases[0]!)).toEqual(['schrodinger', 'equation', 'fur', 'strasse', 'alpha', 'decay', 'and', 'beta', 'functions']);
+    expect(analyzer.termStrings(cases[1]!)).toEqual(['efficient', 'finite', 'size', 'scaling', 'costs', 'in', 'tokyo']);
+    expect(analyzer.termStrings(cases[2]!)).toEqual(['the', 'axis', 'and', 'launches', 'energy', 'naive']);
+    expect(analyzer.termStrings(cases[3]!)).toEqual(['broken', 'surrogate', 'and', 'mu', 'meson', 'at', 'kelvin', 'm2s']);
+  });
+});
