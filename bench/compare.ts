@@ -13,13 +13,12 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.ts';
-import { TASKS, type TaskName } from './tasks.ts';
+import { DEFAULT_DATA, TASKS, type TaskName } from './tasks.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const PYTHON = '/usr/bin/python3';
 const REFERENCE = resolve(HERE, 'reference/reference_sklearn.py');
-const DEFAULT_DATA = resolve(ROOT, '../shared/data/arxiv/abstracts.jsonl.gz');
 
 /** The goals of issue 4, per task. */
 const GOALS: Record<TaskName, { f1: number }> = { archives5: { f1: 0.87 }, fine20: { f1: 0.74 } };

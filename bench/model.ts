@@ -14,14 +14,10 @@
  * params, features, model_bytes, load_ms).
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { computeMetrics, defaultCandidates, evaluate, loadClassifier, trainClassifier, type CandidateSpec } from '../core/ml/index.ts';
 import { parseArgs } from './args.ts';
-import { loadTask, TASKS, type TaskName } from './tasks.ts';
+import { DEFAULT_DATA, loadTask, TASKS, type TaskName } from './tasks.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_DATA = resolve(ROOT, '../shared/data/arxiv/abstracts.jsonl.gz');
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), ['json']);

@@ -16,9 +16,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { LabelledText } from '../core/ml/index.ts';
+
+/** The shared labelled abstracts, next to the repository (see ../shared/data/arxiv). */
+export const DEFAULT_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/arxiv/abstracts.jsonl.gz');
 
 export type TaskName = 'archives5' | 'fine20';
 export const TASKS: readonly TaskName[] = ['archives5', 'fine20'];

@@ -16,8 +16,6 @@
  * (one run: they are slow).
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import TfIdf from 'natural/lib/natural/tfidf/tfidf.js';
 import { WordTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer.js';
@@ -28,10 +26,8 @@ import { porterStem } from '../core/text/porter-stemmer.ts';
 import { TfidfVectorizer } from '../core/text/tfidf.ts';
 import { tokenizeWords } from '../core/text/tokenize.ts';
 import { parseArgs } from './args.ts';
-import { loadTask } from './tasks.ts';
+import { DEFAULT_DATA, loadTask } from './tasks.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_DATA = resolve(ROOT, '../shared/data/arxiv/abstracts.jsonl.gz');
 
 function time(fn: () => unknown, runs = 3): number {
   fn();

@@ -2,8 +2,8 @@
  * arXiv text classifiers: public API used by the pipeline's train, evaluate and serve stages.
  *
  * Every classifier is a linear model over our own sparse TF-IDF (word n-grams), trained by one of
- * the candidate kinds (`linear-svm`, `softmax`, `complement-nb`, `ml-logistic-regression`), with a
- * compact checksummed binary artifact. See bench/README.md for measured figures.
+ * the candidate kinds (`svm-nb-blend`, `linear-svm`, `softmax`, `complement-nb`,
+ * `ml-logistic-regression`), with a compact checksummed binary artifact. See bench/README.md for measured figures.
  */
 import { LinearTextClassifier } from './linear-text-classifier.ts';
 import type { Classifier } from './types.ts';

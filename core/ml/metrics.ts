@@ -83,3 +83,27 @@ export function evaluate(clf: Classifier, docs: readonly LabelledText[]): Evalua
     trueProbabilities,
   );
 }
+
+/**
+ * Macro-F1 of class indices in [0, K), with computeMetrics' definition (classes with neither true
+ * nor predicted rows are left out). For model selection inside training, where labels are indices.
+ */
+export function f1MacroOf(truth: Int32Array, predicted: Int32Array, K: number): number {
+  const tp = new Float64Array(K);
+  const support = new Float64Array(K);
+  const predictedCount = new Float64Array(K);
+  for (let i = 0; i < truth.length; i++) {
+    support[truth[i]!]!++;
+    predictedCount[predicted[i]!]!++;
+    if (truth[i] === predicted[i]) tp[truth[i]!]!++;
+  }
+  let sum = 0;
+  let present = 0;
+  for (let k = 0; k < K; k++) {
+    if (support[k] === 0 && predictedCount[k] === 0) continue;
+    present++;
+    // F1 = 2 tp / (support + predicted), the harmonic mean of precision and recall.
+    sum += tp[k]! > 0 ? (2 * tp[k]!) / (support[k]! + predictedCount[k]!) : 0;
+  }
+  return present > 0 ? sum / present : 0;
+}

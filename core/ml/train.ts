@@ -11,6 +11,7 @@ import { trainComplementNb } from './trainers/complement-nb.ts';
 import { trainLinearSvm } from './trainers/linear-svm.ts';
 import { trainMlLogisticRegression } from './trainers/ml-logistic-regression.ts';
 import { trainSoftmax } from './trainers/softmax.ts';
+import { trainSvmNbBlend } from './trainers/svm-nb-blend.ts';
 import type { Trainer, TrainingSet } from './trainers/trainer.ts';
 import type { CandidateSpec, Classifier, LabelledText, TrainOptions } from './types.ts';
 
@@ -19,6 +20,7 @@ const TRAINERS: Readonly<Record<string, Trainer>> = {
   softmax: trainSoftmax,
   'complement-nb': trainComplementNb,
   'ml-logistic-regression': trainMlLogisticRegression,
+  'svm-nb-blend': trainSvmNbBlend,
 };
 
 /**
@@ -56,7 +58,7 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
   const fit = await trainer(data, params, ctx);
   await ctx.checkpoint(1);
   return new LinearTextClassifier(
-    { kind: spec.kind, labels, params, link: fit.link, vocabulary: fitted.vectorizer.state, weights: fit.weights, bias: fit.bias },
+    { kind: spec.kind, labels, params: { ...params, ...fit.params }, link: fit.link, vocabulary: fitted.vectorizer.state, weights: fit.weights, bias: fit.bias },
     fitted.vectorizer,
   );
 }

@@ -10,9 +10,22 @@ export class TrainingContext {
   readonly random: Random;
   private lastFraction = 0;
   private lastYield = Date.now();
+  private parent: { ctx: TrainingContext; from: number; to: number } | null = null;
 
   constructor(private readonly options: TrainOptions) {
     this.random = new Random(options.seed);
+  }
+
+  /**
+   * A context for one step of a training run that has several (a blend trains its members in
+   * turn): the step's progress 0..1 is reported as `from`..`to` of this run. Same signal; the
+   * same random source, so the whole run stays one deterministic sequence.
+   */
+  part(from: number, to: number): TrainingContext {
+    const child = new TrainingContext(this.options);
+    (child as { random: Random }).random = this.random;
+    child.parent = { ctx: this, from, to };
+    return child;
   }
 
   /** @throws the signal's reason (an `AbortError` DOMException by default) once aborted. */
@@ -26,6 +39,10 @@ export class TrainingContext {
    * @throws the signal's reason once aborted.
    */
   async checkpoint(fraction: number): Promise<void> {
+    if (this.parent) {
+      const { ctx, from, to } = this.parent;
+      return ctx.checkpoint(from + Math.min(1, Math.max(0, fraction)) * (to - from));
+    }
     this.throwIfAborted();
     const f = Math.min(1, Math.max(this.lastFraction, fraction));
     if (f !== this.lastFraction) {

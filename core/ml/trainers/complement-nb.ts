@@ -10,6 +10,7 @@
 import { fitTemperature } from '../calibration.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
+import { linearScores } from '../../text/sparse.ts';
 import type { LinearFit, TrainingSet } from './trainer.ts';
 
 export async function trainComplementNb(
@@ -17,6 +18,15 @@ export async function trainComplementNb(
   params: Readonly<Record<string, ParamValue>>,
   ctx: TrainingContext,
 ): Promise<LinearFit> {
+  const { weights, bias } = complementNbWeights(data, params);
+  await ctx.checkpoint(0.8);
+  const temperature = fitTemperature(linearScores(data.x, weights, bias, data.K), data.y, data.K);
+  await ctx.checkpoint(1);
+  return { weights, bias, link: { type: 'softmax', temperature } };
+}
+
+/** The complement NB weights (`alpha`, `normWeights` from params) and a zero bias; one pass. */
+export function complementNbWeights(data: TrainingSet, params: Readonly<Record<string, ParamValue>>): { weights: Float32Array; bias: Float32Array } {
   const { x, y, K } = data;
   const F = x.cols;
   const alpha = params.alpha as number;
@@ -30,7 +40,6 @@ export async function trainComplementNb(
       total[f]! += x.data[p]!;
     }
   }
-  await ctx.checkpoint(0.4);
   const compSum = new Float64Array(K);
   for (let f = 0; f < F; f++) {
     for (let k = 0; k < K; k++) compSum[k]! += total[f]! - counts[f * K + k]! + alpha;
@@ -53,17 +62,5 @@ export async function trainComplementNb(
       weights[f * K + k] = normWeights ? logged / l1[k]! : -logged;
     }
   }
-  await ctx.checkpoint(0.8);
-  const bias = new Float32Array(K);
-  const scores = new Float64Array(x.rows * K);
-  for (let i = 0; i < x.rows; i++) {
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
-      const v = x.data[p]!;
-      const o = x.indices[p]! * K;
-      for (let k = 0; k < K; k++) scores[i * K + k]! += v * weights[o + k]!;
-    }
-  }
-  const temperature = fitTemperature(scores, y, K);
-  await ctx.checkpoint(1);
-  return { weights, bias, link: { type: 'softmax', temperature } };
+  return { weights, bias: new Float32Array(K) };
 }

@@ -17,6 +17,8 @@ export interface LinearFit {
   weights: Float32Array;
   bias: Float32Array;
   link: Link;
+  /** Parameters the trainer chose itself (e.g. a blend's validated weight); reported as the model's. */
+  params?: Record<string, ParamValue>;
 }
 
 export type Trainer = (data: TrainingSet, params: Readonly<Record<string, ParamValue>>, ctx: TrainingContext) => Promise<LinearFit>;
