@@ -99,72 +99,10 @@ export class TfidfVectorizer {
     const ngramMax = Math.max(1, Math.min(3, Math.floor(config.ngramMax)));
     const analyzer = new Analyzer(config.analyzer);
 
-    // Pass 1: texts to term-id sequences (stop words removed: n-grams form across them).
-    const docs: Int32Array[] = new Array(texts.length);
-    for (let d = 0; d < texts.length; d++) {
-      const ids = analyzer.termIds(texts[d]!);
-      let kept = 0;
-      for (let i = 0; i < ids.length; i++) if (ids[i] !== STOP) kept++;
-      const doc = new Int32Array(kept);
-      for (let i = 0, j = 0; i < ids.length; i++) if (ids[i] !== STOP) doc[j++] = ids[i]!;
-      docs[d] = doc;
-    }
+    const docs = analyzeAll(texts, analyzer);
     analyzer.freeze();
     const T = analyzer.terms.length;
-    let tokens = 0;
-    for (const doc of docs) tokens += doc.length;
-
-    // Pass 2: document frequency of every n-gram. Gram g < T is the unigram of term g; longer
-    // grams get ids from T on, indexed by (prefix gram, next term) in a typed-array trie.
-    // Distinct longer n-grams are at most (ngramMax - 1) per token; most are seen once.
-    let trie: PairHashMap | null = new PairHashMap(Math.max(1024, Math.ceil(tokens * 0.5 * (ngramMax - 1))));
-    // The gram ids met in each document, in order, so that pass 3 needs no trie lookups.
-    const docGrams = new Int32Array(tokens * ngramMax);
-    const docStart = new Int32Array(docs.length + 1);
-    let nDocGrams = 0;
-    let gramParent: Int32Array = new Int32Array(T + (1 << 16)).fill(-1);
-    let gramTerm: Int32Array = new Int32Array(gramParent.length);
-    let df: Int32Array = new Int32Array(gramParent.length);
-    let lastDoc: Int32Array = new Int32Array(gramParent.length).fill(-1);
-    for (let t = 0; t < T; t++) gramTerm[t] = t;
-    let nGrams = T;
-    for (let d = 0; d < docs.length; d++) {
-      const ids = docs[d]!;
-      docStart[d] = nDocGrams;
-      for (let i = 0; i < ids.length; i++) {
-        let g = ids[i]!;
-        docGrams[nDocGrams++] = g;
-        if (lastDoc[g] !== d) {
-          lastDoc[g] = d;
-          df[g]!++;
-        }
-        for (let n = 2; n <= ngramMax && i + n - 1 < ids.length; n++) {
-          const term = ids[i + n - 1]!;
-          const next = trie.getOrInsert(g, term, nGrams);
-          if (next === nGrams) {
-            if (nGrams === df.length) {
-              gramParent = grow(gramParent, -1);
-              gramTerm = grow(gramTerm, 0);
-              df = grow(df, 0);
-              lastDoc = grow(lastDoc, -1);
-            }
-            gramParent[nGrams] = g;
-            gramTerm[nGrams] = term;
-            nGrams++;
-          }
-          g = next;
-          docGrams[nDocGrams++] = g;
-          if (lastDoc[g] !== d) {
-            lastDoc[g] = d;
-            df[g]!++;
-          }
-        }
-      }
-    }
-    docStart[docs.length] = nDocGrams;
-    // The full trie (every n-gram seen, mostly once) is the largest structure of the fit; the
-    // term-id sequences are recorded in docGrams. Both can go.
-    trie = null;
+    const { docGrams, docStart, gramParent, gramTerm, df, nGrams } = indexNgrams(docs, T, ngramMax);
     const nDocs = docs.length;
     docs.length = 0;
 
@@ -327,6 +265,83 @@ export class TfidfVectorizer {
     }
     return nTouched;
   }
+}
+
+/**
+ * Pass 1 of a fit: each text to its term-id sequence, stop words removed (n-grams form across
+ * them). The passes of a fit are separate functions so that V8 optimises each hot loop as a whole
+ * function: inside one long `fit` they were compiled on-stack and deoptimised again and again on
+ * first use, which made a cold fit about a third slower.
+ */
+function analyzeAll(texts: readonly string[], analyzer: Analyzer): Int32Array[] {
+  const docs: Int32Array[] = new Array(texts.length);
+  for (let d = 0; d < texts.length; d++) {
+    const ids = analyzer.termIds(texts[d]!);
+    let kept = 0;
+    for (let i = 0; i < ids.length; i++) if (ids[i] !== STOP) kept++;
+    const doc = new Int32Array(kept);
+    for (let i = 0, j = 0; i < ids.length; i++) if (ids[i] !== STOP) doc[j++] = ids[i]!;
+    docs[d] = doc;
+  }
+  return docs;
+}
+
+/**
+ * Pass 2 of a fit: the document frequency of every n-gram. Gram g < T is the unigram of term g;
+ * longer grams get ids from T on, indexed by (prefix gram, next term) in a typed-array trie.
+ * Also records the gram ids met in each document, in order, so that pass 3 needs no lookups.
+ */
+function indexNgrams(docs: readonly Int32Array[], T: number, ngramMax: number) {
+  let tokens = 0;
+  for (const doc of docs) tokens += doc.length;
+  // Distinct longer n-grams are at most (ngramMax - 1) per token; most are seen once.
+  const trie = new PairHashMap(Math.max(1024, Math.ceil(tokens * 0.5 * (ngramMax - 1))));
+  const docGrams = new Int32Array(tokens * ngramMax);
+  const docStart = new Int32Array(docs.length + 1);
+  let nDocGrams = 0;
+  let gramParent: Int32Array = new Int32Array(T + (1 << 16)).fill(-1);
+  let gramTerm: Int32Array = new Int32Array(gramParent.length);
+  let df: Int32Array = new Int32Array(gramParent.length);
+  let lastDoc: Int32Array = new Int32Array(gramParent.length).fill(-1);
+  for (let t = 0; t < T; t++) gramTerm[t] = t;
+  let nGrams = T;
+  for (let d = 0; d < docs.length; d++) {
+    const ids = docs[d]!;
+    docStart[d] = nDocGrams;
+    for (let i = 0; i < ids.length; i++) {
+      let g = ids[i]!;
+      docGrams[nDocGrams++] = g;
+      if (lastDoc[g] !== d) {
+        lastDoc[g] = d;
+        df[g]!++;
+      }
+      for (let n = 2; n <= ngramMax && i + n - 1 < ids.length; n++) {
+        const term = ids[i + n - 1]!;
+        const next = trie.getOrInsert(g, term, nGrams);
+        if (next === nGrams) {
+          if (nGrams === df.length) {
+            gramParent = grow(gramParent, -1);
+            gramTerm = grow(gramTerm, 0);
+            df = grow(df, 0);
+            lastDoc = grow(lastDoc, -1);
+          }
+          gramParent[nGrams] = g;
+          gramTerm[nGrams] = term;
+          nGrams++;
+        }
+        g = next;
+        docGrams[nDocGrams++] = g;
+        if (lastDoc[g] !== d) {
+          lastDoc[g] = d;
+          df[g]!++;
+        }
+      }
+    }
+  }
+  docStart[docs.length] = nDocGrams;
+  // The full trie (every n-gram seen, mostly once) is the largest structure of the fit; it is
+  // dropped on return.
+  return { docGrams, docStart, gramParent, gramTerm, df, nGrams };
 }
 
 function grow(a: Int32Array, fill: number): Int32Array {

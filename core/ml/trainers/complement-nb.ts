@@ -10,7 +10,7 @@
 import { fitTemperature } from '../calibration.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
-import { linearScores } from '../../text/sparse.ts';
+import { linearScores, type CsrMatrix } from '../../text/sparse.ts';
 import type { LinearFit, TrainingSet } from './trainer.ts';
 
 export async function trainComplementNb(
@@ -25,13 +25,21 @@ export async function trainComplementNb(
   return { weights, bias, link: { type: 'softmax', temperature } };
 }
 
-/** The complement NB weights (`alpha`, `normWeights` from params) and a zero bias; one pass. */
+/**
+ * The complement NB weights (`alpha`, `normWeights` from params) and a zero bias; one pass. Its
+ * loops are separate functions so that V8 optimises each whole (see linear-svm.ts).
+ */
 export function complementNbWeights(data: TrainingSet, params: Readonly<Record<string, ParamValue>>): { weights: Float32Array; bias: Float32Array } {
   const { x, y, K } = data;
-  const F = x.cols;
-  const alpha = params.alpha as number;
-  const counts = new Float64Array(F * K);
-  const total = new Float64Array(F);
+  const { counts, total } = featureMassByClass(x, y, K);
+  const logged = complementLogProbabilities(counts, total, K, params.alpha as number);
+  return { weights: toWeights(logged, K, params.normWeights as boolean), bias: new Float32Array(K) };
+}
+
+/** Sum of each feature's values per class (`counts[f * K + k]`) and over all classes. */
+function featureMassByClass(x: CsrMatrix, y: Int32Array, K: number): { counts: Float64Array; total: Float64Array } {
+  const counts = new Float64Array(x.cols * K);
+  const total = new Float64Array(x.cols);
   for (let i = 0; i < x.rows; i++) {
     const k = y[i]!;
     for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
@@ -40,27 +48,32 @@ export function complementNbWeights(data: TrainingSet, params: Readonly<Record<s
       total[f]! += x.data[p]!;
     }
   }
+  return { counts, total };
+}
+
+/** ln of each feature's smoothed share of the complement of each class, in place of `counts`. */
+function complementLogProbabilities(counts: Float64Array, total: Float64Array, K: number, alpha: number): Float64Array {
+  const F = total.length;
   const compSum = new Float64Array(K);
   for (let f = 0; f < F; f++) {
     for (let k = 0; k < K; k++) compSum[k]! += total[f]! - counts[f * K + k]! + alpha;
   }
-  const weights = new Float32Array(F * K);
   const logSum = compSum.map(Math.log);
+  for (let f = 0; f < F; f++) {
+    for (let k = 0; k < K; k++) counts[f * K + k] = Math.log(total[f]! - counts[f * K + k]! + alpha) - logSum[k]!;
+  }
+  return counts;
+}
+
+/** scikit-learn: norm=True divides by the (negative) sum of logs per class, otherwise negates. */
+function toWeights(logged: Float64Array, K: number, normWeights: boolean): Float32Array {
+  const weights = new Float32Array(logged.length);
+  if (!normWeights) {
+    for (let j = 0; j < logged.length; j++) weights[j] = -logged[j]!;
+    return weights;
+  }
   const l1 = new Float64Array(K);
-  for (let f = 0; f < F; f++) {
-    for (let k = 0; k < K; k++) {
-      const logged = Math.log(total[f]! - counts[f * K + k]! + alpha) - logSum[k]!;
-      counts[f * K + k] = logged;
-      l1[k]! += logged;
-    }
-  }
-  const normWeights = params.normWeights as boolean;
-  for (let f = 0; f < F; f++) {
-    for (let k = 0; k < K; k++) {
-      const logged = counts[f * K + k]!;
-      // scikit-learn: norm=True divides by the (negative) sum of logs, otherwise negates.
-      weights[f * K + k] = normWeights ? logged / l1[k]! : -logged;
-    }
-  }
-  return { weights, bias: new Float32Array(K) };
+  for (let j = 0; j < logged.length; j++) l1[j % K]! += logged[j]!;
+  for (let j = 0; j < logged.length; j++) weights[j] = logged[j]! / l1[j % K]!;
+  return weights;
 }
