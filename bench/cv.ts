@@ -15,25 +15,15 @@
 import { existsSync } from 'node:fs';
 import { computeMetrics, defaultCandidates, searchSpace, trainClassifier, type CandidateSpec, type LabelledText } from '../core/ml/index.ts';
 import { Random } from '../core/ml/random.ts';
+import { stratifiedFolds } from '../core/ml/split.ts';
 import { parseArgs } from './args.ts';
 import { DEFAULT_DATA, loadTask, TASKS, type TaskName } from './tasks.ts';
 
-/** Fold of each document: stratified by label, seeded. */
-function stratifiedFolds(docs: readonly LabelledText[], k: number, seed: number): Int32Array {
-  const byLabel = new Map<string, number[]>();
-  docs.forEach((d, i) => {
-    const list = byLabel.get(d.label);
-    if (list) list.push(i);
-    else byLabel.set(d.label, [i]);
-  });
-  const random = new Random(seed);
-  const fold = new Int32Array(docs.length);
-  for (const label of [...byLabel.keys()].sort()) {
-    const idx = Int32Array.from(byLabel.get(label)!);
-    random.shuffle(idx);
-    idx.forEach((doc, rank) => (fold[doc] = rank % k));
-  }
-  return fold;
+/** Fold of each document: stratified by label, seeded (core/ml's stratifiedFolds on label indices). */
+function foldsOf(docs: readonly LabelledText[], k: number, seed: number): Int32Array {
+  const labels = [...new Set(docs.map((d) => d.label))].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return stratifiedFolds(Int32Array.from(docs, (d) => index.get(d.label)!), labels.length, k, new Random(seed));
 }
 
 /** Pooled out-of-fold macro-F1 and accuracy of one candidate. */
@@ -68,7 +58,7 @@ async function main(): Promise<void> {
   const { train } = await loadTask(data, task, { limit: Number(args.get('limit') ?? 0) });
   const repeats = Number(args.get('repeats') ?? 1);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error('--repeats must be an integer >= 1');
-  const foldings = Array.from({ length: repeats }, (_, r) => stratifiedFolds(train, k, seed + r));
+  const foldings = Array.from({ length: repeats }, (_, r) => foldsOf(train, k, seed + r));
   if (!args.has('json')) console.log(`${task}: ${train.length} training papers, ${k} folds x ${repeats} (test split not used)`);
   for (const spec of specs) {
     const runs = [];
