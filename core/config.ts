@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkCandidateNames } from './ml/candidates.ts';
 
 /**
  * Every setting of arxiv-radar, parsed once from the environment into a frozen object.
@@ -87,8 +88,17 @@ const schema = z.object({
   /** ...when that median is at least this (sparse sources have no meaningful baseline). */
   VALIDATION_VOLUME_MIN_BASELINE: int(0).default(20),
   TRAIN_SEED: int(0).default(42),
-  /** Comma-separated candidate kinds to train; empty = the ML module's default set. */
-  CANDIDATES: csv.default([]),
+  /**
+   * Comma-separated candidates to train: trainer kinds, `default` (the ML module's default set) or
+   * `search` (its hyper-parameter grid); empty = `default`.
+   */
+  CANDIDATES: csv.default([]).superRefine((names, ctx) => {
+    try {
+      checkCandidateNames(names);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  }),
   PROMOTION_MIN_F1: num(0, 1).default(0),
   /** A challenger must beat the champion's macro-F1 on the same held-out papers by more than this. */
   PROMOTION_MIN_MARGIN: num(0, 1).default(0),

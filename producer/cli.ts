@@ -49,7 +49,7 @@ const USAGE = `radar: the arxiv-radar command line
   radar experiments [--all] [--json]
   radar retention [--keep N] [--dry-run] [--json]   apply the retention policy now and report what it freed
 
-Night params (--param): promotionMinF1, promotionMinMargin, requireApproval, candidates (kinds, comma-separated), seed.
+Night params (--param): promotionMinF1, promotionMinMargin, requireApproval, candidates (comma-separated kinds, or default, or search: the hyper-parameter grid), seed.
 Configuration comes from the environment (REDIS_URL, DATABASE_URL, ...): see the README.`;
 
 interface Ctx {

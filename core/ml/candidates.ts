@@ -3,6 +3,8 @@
  * validation split of the training data (see splitForValidation); the test split is only for the
  * final report.
  */
+import { UnknownCandidateError } from './errors/unknown-candidate-error.ts';
+import { KINDS } from './params.ts';
 import type { CandidateSpec, Evaluation } from './types.ts';
 
 /**
@@ -32,6 +34,50 @@ export function searchSpace(): CandidateSpec[] {
   for (const C of [10, 30]) specs.push({ kind: 'softmax', params: { C, ngramMax: 2 } });
   specs.push({ kind: 'complement-nb', params: { alpha: 0.3, ngramMax: 2 } });
   return specs;
+}
+
+/** Names a candidate list may hold besides kinds: whole sets of specs. */
+export const CANDIDATE_SETS: Readonly<Record<string, () => CandidateSpec[]>> = {
+  default: defaultCandidates,
+  search: searchSpace,
+};
+
+/**
+ * The specs a list of candidate names stands for, in order: `default` is defaultCandidates(),
+ * `search` is searchSpace() (the hyper-parameter grid, one training job per spec), a kind is its
+ * default spec(s) if the default set has one, otherwise the kind with its own defaults. Repeated
+ * specs are trained once. An empty list means `default`.
+ * @throws UnknownCandidateError when a name is neither a kind nor a set (the message lists both)
+ */
+export function expandCandidates(names: readonly string[]): CandidateSpec[] {
+  checkCandidateNames(names);
+  if (names.length === 0) return defaultCandidates();
+  const defaults = defaultCandidates();
+  const out: CandidateSpec[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const set = CANDIDATE_SETS[name];
+    const matching = defaults.filter((d) => d.kind === name);
+    const specs = set ? set() : matching.length ? matching : [{ kind: name, params: {} }];
+    for (const spec of specs) {
+      const key = JSON.stringify(spec);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(spec);
+      }
+    }
+  }
+  return out;
+}
+
+/** @throws UnknownCandidateError when a name is neither a trainer kind nor a candidate set */
+export function checkCandidateNames(names: readonly string[]): void {
+  const unknown = names.filter((n) => !KINDS.includes(n) && !(n in CANDIDATE_SETS));
+  if (unknown.length > 0) {
+    throw new UnknownCandidateError(
+      `unknown candidate ${unknown.map((n) => JSON.stringify(n)).join(', ')} (kinds: ${KINDS.join(', ')}; sets: ${Object.keys(CANDIDATE_SETS).join(', ')})`,
+    );
+  }
 }
 
 /**

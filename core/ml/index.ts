@@ -23,7 +23,7 @@ export { ModelFormatError } from './errors/model-format-error.ts';
 export { TrainingDataError } from './errors/training-data-error.ts';
 export { trainClassifier } from './train.ts';
 export { evaluate, computeMetrics } from './metrics.ts';
-export { defaultCandidates, searchSpace, selectBest } from './candidates.ts';
+export { CANDIDATE_SETS, checkCandidateNames, defaultCandidates, expandCandidates, searchSpace, selectBest } from './candidates.ts';
 export { splitForValidation } from './split.ts';
 export { KINDS, resolveParams } from './params.ts';
 export { FORMAT_VERSION } from './artifact.ts';

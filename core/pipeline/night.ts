@@ -3,7 +3,8 @@ import { codeVersion } from '../code-version.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { asJson, Prisma } from '../db/client.ts';
-import { BadInputError, describeError } from '../errors.ts';
+import { BadInputError, coerceError, describeError } from '../errors.ts';
+import { checkCandidateNames } from '../ml/candidates.ts';
 import type { Logger } from '../log.ts';
 import { defaultJobOptions, STAGE_QUEUE, STAGES, stageJobId, type NightRef, type Stage, type StageJobData } from '../queues.ts';
 import type { NightParams } from './deps.ts';
@@ -84,6 +85,12 @@ export async function startNight(
 ): Promise<StartNightResult> {
   const { db, flows, config, log } = deps;
   const logicalDate = parseLogicalDate(req.logicalDate);
+  // A bad candidate name is the caller's mistake: refuse it now rather than fail a training job.
+  try {
+    checkCandidateNames(req.params?.candidates ?? []);
+  } catch (e) {
+    throw new BadInputError(`params.candidates: ${coerceError(e).message}`);
+  }
   const pipeline = config.PIPELINE_NAME;
   const day = new Date(`${logicalDate}T00:00:00Z`);
 

@@ -1,6 +1,6 @@
 import { codeVersion } from '../code-version.ts';
 import { describeError } from '../errors.ts';
-import { defaultCandidates, evaluate, trainClassifier, type CandidateSpec } from '../ml/index.ts';
+import { evaluate, expandCandidates, trainClassifier, type CandidateSpec } from '../ml/index.ts';
 import type { CandidateJobData, CandidateOutput, NightRef } from '../queues.ts';
 import { endRun, getOrCreateExperiment, logArtifact, logMetrics, logParams, setTags, startRun } from '../tracking/tracking.ts';
 import type { NightParams, StageDeps } from './deps.ts';
@@ -8,17 +8,12 @@ import { MODEL_ARTIFACT_PATH, MODEL_MEDIA_TYPE } from './models.ts';
 import { loadSnapshot } from './snapshot.ts';
 
 /**
- * The candidates a night trains: the ML module's default set, or, when the night or config
- * names kinds, the default specs of those kinds (a kind without a default spec gets its own
- * defaults from the trainer).
+ * The candidates a night trains: the ML module's default set, or the specs the night's or the
+ * config's candidate names stand for (kinds, `default`, `search`; see expandCandidates).
+ * @throws UnknownCandidateError for a name that is neither a kind nor a set
  */
-export function planCandidates(kinds: readonly string[] | undefined): CandidateSpec[] {
-  const defaults = defaultCandidates();
-  if (!kinds || kinds.length === 0) return defaults;
-  return kinds.flatMap((kind) => {
-    const matching = defaults.filter((d) => d.kind === kind);
-    return matching.length ? matching : [{ kind, params: {} }];
-  });
+export function planCandidates(names: readonly string[] | undefined): CandidateSpec[] {
+  return expandCandidates(names ?? []);
 }
 
 /**

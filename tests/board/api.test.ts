@@ -104,6 +104,12 @@ describe('board API on real Postgres and Redis', () => {
     expect(r.status).toBe(400);
     r = await call('POST', '/api/pipeline-runs', { logicalDate: '2019-02-30' });
     expect(r.status).toBe(400);
+    // An unknown candidate is refused before any night is created, naming what is known.
+    const nights = await env.db.pipelineRun.count();
+    r = await call('POST', '/api/pipeline-runs', { logicalDate: '2019-12-31', params: { candidates: ['linear-svm', 'random-forest'] } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/unknown candidate "random-forest" \(kinds: .*svm-nb-blend.*; sets: default, search\)/);
+    expect(await env.db.pipelineRun.count()).toBe(nights);
     expect(await production()).toEqual([1]);
   });
 

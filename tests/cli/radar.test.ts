@@ -48,5 +48,11 @@ describe('radar CLI', () => {
     const bad = await radar(env, ['run', '--date', '2019-02-30']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"2019-02-30" is not a date');
+
+    const nights = await env.db.pipelineRun.count();
+    const badCandidate = await radar(env, ['run', '--source', 'sample', '--param', 'candidates=search,forest']);
+    expect(badCandidate.code).toBe(2);
+    expect(badCandidate.stderr).toMatch(/params\.candidates: unknown candidate "forest" \(kinds: .*; sets: default, search\)/);
+    expect(await env.db.pipelineRun.count()).toBe(nights);
   });
 });

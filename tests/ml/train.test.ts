@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   defaultCandidates,
   evaluate,
+  expandCandidates,
   KINDS,
   loadClassifier,
   ModelFormatError,
@@ -147,6 +148,17 @@ describe('candidates and splits', () => {
     const { resolveParams } = await import('../../core/ml/index.ts');
     for (const spec of [...defaultCandidates(), ...searchSpace()]) expect(() => resolveParams(spec)).not.toThrow();
     expect(defaultCandidates().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('expandCandidates turns kinds and the default and search sets into specs, once each', () => {
+    expect(expandCandidates([])).toEqual(defaultCandidates());
+    expect(expandCandidates(['search'])).toEqual(searchSpace());
+    expect(searchSpace().length).toBeGreaterThanOrEqual(8);
+    // A kind in the default set gets its default spec; repeated specs are trained once.
+    const mixed = expandCandidates(['default', 'linear-svm', 'softmax']);
+    expect(mixed).toEqual([...defaultCandidates(), { kind: 'softmax', params: {} }]);
+    expect(() => expandCandidates(['svm', 'search'])).toThrow(UnknownCandidateError);
+    expect(() => expandCandidates(['svm'])).toThrow(/unknown candidate "svm" \(kinds: linear-svm, .*svm-nb-blend.*; sets: default, search\)/);
   });
 
   it('splitForValidation is stratified, seeded and keeps every label in training', () => {

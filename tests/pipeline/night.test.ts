@@ -3,6 +3,7 @@ import { FlowProducer } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../board/app.ts';
 import { createLogger } from '../../core/log.ts';
+import { searchSpace } from '../../core/ml/index.ts';
 import { nightSummary } from '../../core/pipeline/night.ts';
 import { listEvents } from '../../core/registry/registry.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
@@ -131,5 +132,25 @@ describe('a night on the bundled sample', () => {
       await new Promise((r) => server.close(r));
       await flows.close();
     }
+  });
+
+  it('fans out the hyper-parameter grid with candidates: search, and keeps the validation winner', async () => {
+    const started = await fleet.start({ logicalDate: '2019-12-31', source: 'sample', trigger: 'manual', params: { candidates: ['search'] } });
+    const run = await waitForNight(env.db, started.pipelineRunId, 240_000);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    const s = await nightSummary(env.db, run.id);
+    const grid = searchSpace();
+    expect(s.candidates).toHaveLength(grid.length);
+    // Every spec of the grid was trained once, as its own tracked run with its own params
+    // (run params are stored as strings, MLflow's way).
+    const key = (kind: string, p: Record<string, unknown>) => `${kind} C=${p.C ?? '-'} ngramMax=${p.ngramMax ?? '-'}`;
+    const trained = s.candidates.map((c) => key(c.kind, c.params)).sort();
+    const wanted = grid.map((g) => key(g.kind, g.params)).sort();
+    expect(trained).toEqual(wanted);
+    // The registered version is the candidate with the best validation macro-F1.
+    const best = Math.max(...s.candidates.map((c) => c.f1_macro ?? -1));
+    const version = await env.db.modelVersion.findFirstOrThrow({ where: { version: s.modelVersion! }, include: { run: { include: { metrics: true } } } });
+    expect(version.run.metrics.find((m) => m.key === 'val_f1_macro')?.value).toBe(best);
   });
 });
