@@ -10,14 +10,25 @@ import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db/client.ts';
 import { coerceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import * as experimentApi from './handlers/experiments.ts';
 import { experimentHandlers } from './handlers/experiments.ts';
+import * as adminApi from './handlers/model-admin.ts';
 import { modelAdminHandlers } from './handlers/model-admin.ts';
+import * as modelApi from './handlers/models.ts';
 import { modelHandlers } from './handlers/models.ts';
+import * as paperApi from './handlers/papers.ts';
 import { paperHandlers } from './handlers/papers.ts';
+import * as nightApi from './handlers/pipeline-runs.ts';
 import { pipelineRunHandlers } from './handlers/pipeline-runs.ts';
+import * as compareApi from './handlers/runs-compare.ts';
 import { compareHandler } from './handlers/runs-compare.ts';
+import * as runApi from './handlers/runs.ts';
 import { runHandlers } from './handlers/runs.ts';
 import { errorBody, errorResponse, type Route } from './http.ts';
+import { openApiDocument } from './openapi.ts';
+
+/** Version of the API contract, as published in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
 
 export interface BoardDeps {
   db: Db;
@@ -29,50 +40,60 @@ export interface BoardDeps {
   queues: Queue[];
 }
 
-/** Every API route, as data: method, path, auth, handler. */
+/**
+ * Every API route, as data: method, path, summary, auth, the schemas its handler validates with,
+ * and the handler. The OpenAPI document is generated from this table.
+ */
 export function routes(deps: BoardDeps): Route[] {
+  let doc: unknown;
+  const openApi = () => (doc ??= openApiDocument(routes(deps), API_VERSION));
   const models = modelHandlers(deps);
   const admin = modelAdminHandlers(deps);
   const experiments = experimentHandlers(deps);
   const nights = pipelineRunHandlers(deps);
   const runs = runHandlers(deps);
   const papers = paperHandlers(deps);
+  const M = modelApi;
+  const A = adminApi;
+  const E = experimentApi;
+  const R = runApi;
   return [
-    { method: 'get', path: '/api/health', handler: async () => health(deps) },
-    { method: 'get', path: '/api/models', handler: models.list },
-    { method: 'get', path: '/api/model-uri', handler: admin.resolveUri },
-    { method: 'get', path: '/api/models/:name', handler: admin.get },
-    { method: 'patch', path: '/api/models/:name', auth: true, handler: admin.describeModel },
-    { method: 'put', path: '/api/models/:name/tags/:key', auth: true, handler: admin.setModelTag },
-    { method: 'delete', path: '/api/models/:name/tags/:key', auth: true, handler: admin.deleteModelTag },
-    { method: 'put', path: '/api/models/:name/aliases/:alias', auth: true, handler: admin.putAlias },
-    { method: 'delete', path: '/api/models/:name/aliases/:alias', auth: true, handler: admin.deleteAlias },
-    { method: 'get', path: '/api/models/:name/versions', handler: models.versions },
-    { method: 'get', path: '/api/models/:name/versions/:version', handler: admin.getVersion },
-    { method: 'patch', path: '/api/models/:name/versions/:version', auth: true, handler: admin.describeVersion },
-    { method: 'put', path: '/api/models/:name/versions/:version/tags/:key', auth: true, handler: admin.setVersionTag },
-    { method: 'delete', path: '/api/models/:name/versions/:version/tags/:key', auth: true, handler: admin.deleteVersionTag },
-    { method: 'get', path: '/api/models/:name/versions/:version/lineage', handler: admin.lineage },
-    { method: 'get', path: '/api/models/:name/events', handler: models.events },
-    { method: 'post', path: '/api/models/:name/versions/:version/promote', auth: true, handler: models.promote },
-    { method: 'post', path: '/api/models/:name/rollback', auth: true, handler: models.rollback },
-    { method: 'get', path: '/api/pipeline-runs', handler: nights.list },
-    { method: 'get', path: '/api/pipeline-runs/:id', handler: nights.get },
-    { method: 'post', path: '/api/pipeline-runs', auth: true, handler: nights.trigger },
-    { method: 'get', path: '/api/experiments', handler: experiments.list },
-    { method: 'post', path: '/api/experiments', auth: true, handler: experiments.create },
-    { method: 'get', path: '/api/experiments/:name', handler: experiments.get },
-    { method: 'put', path: '/api/experiments/:name/tags/:key', auth: true, handler: experiments.setTag },
-    { method: 'delete', path: '/api/experiments/:name/tags/:key', auth: true, handler: experiments.deleteTag },
-    { method: 'post', path: '/api/experiments/:name/archive', auth: true, handler: experiments.archive },
-    { method: 'post', path: '/api/experiments/:name/restore', auth: true, handler: experiments.restore },
-    { method: 'get', path: '/api/runs', handler: runs.list },
+    { method: 'get', path: '/api/health', summary: 'PostgreSQL and Redis reachability (503 when degraded)', handler: async () => health(deps) },
+    { method: 'get', path: '/api/openapi.json', summary: 'This document', handler: async () => ({ status: 200, body: openApi() }) },
+    { method: 'get', path: '/api/models', summary: 'Registered models with their Production version and aliases', handler: models.list },
+    { method: 'get', path: '/api/model-uri', summary: 'Resolve a models:/ URI (name/version, name@alias, name/Production) to a version', query: A.uriQuery, handler: admin.resolveUri },
+    { method: 'get', path: '/api/models/:name', summary: 'One model: description, tags, aliases, versions by stage', params: A.name, handler: admin.get },
+    { method: 'patch', path: '/api/models/:name', summary: "Set or clear a model's description", auth: true, params: A.name, body: A.descriptionBody, handler: admin.describeModel },
+    { method: 'put', path: '/api/models/:name/tags/:key', summary: 'Set a model tag', auth: true, params: A.nameKey, body: A.tagBody, handler: admin.setModelTag },
+    { method: 'delete', path: '/api/models/:name/tags/:key', summary: 'Delete a model tag', auth: true, params: A.nameKey, body: A.whoBody, handler: admin.deleteModelTag },
+    { method: 'put', path: '/api/models/:name/aliases/:alias', summary: 'Point an alias at a version (not "champion": that is always Production)', auth: true, params: A.nameAlias, body: A.aliasBody, errors: [409], handler: admin.putAlias },
+    { method: 'delete', path: '/api/models/:name/aliases/:alias', summary: 'Delete an alias', auth: true, params: A.nameAlias, body: A.whoBody, errors: [409], handler: admin.deleteAlias },
+    { method: 'get', path: '/api/models/:name/versions', summary: 'Versions of a model with stage, metrics and source run', params: M.name, handler: models.versions },
+    { method: 'get', path: '/api/models/:name/versions/:version', summary: 'One version: stage, metrics, tags, description, artifact', params: A.nameVersion, handler: admin.getVersion },
+    { method: 'patch', path: '/api/models/:name/versions/:version', summary: "Set or clear a version's description", auth: true, params: A.nameVersion, body: A.descriptionBody, handler: admin.describeVersion },
+    { method: 'put', path: '/api/models/:name/versions/:version/tags/:key', summary: 'Set a version tag', auth: true, params: A.nameVersionKey, body: A.tagBody, handler: admin.setVersionTag },
+    { method: 'delete', path: '/api/models/:name/versions/:version/tags/:key', summary: 'Delete a version tag', auth: true, params: A.nameVersionKey, body: A.whoBody, handler: admin.deleteVersionTag },
+    { method: 'get', path: '/api/models/:name/versions/:version/lineage', summary: 'Lineage: the run, its night, data snapshot, code version and artifact behind a version', params: A.nameVersion, handler: admin.lineage },
+    { method: 'get', path: '/api/models/:name/events', summary: 'Registry events (registered, promoted, archived, gate rejected, rolled back) in order', params: M.name, query: M.eventsQuery, handler: models.events },
+    { method: 'post', path: '/api/models/:name/versions/:version/promote', summary: 'Promote a version to Production (the previous one is archived)', auth: true, params: M.nameVersion, body: M.promoteBody, errors: [409], handler: models.promote },
+    { method: 'post', path: '/api/models/:name/rollback', summary: 'Roll Production back to the previous (or a given) archived version', auth: true, params: M.name, body: M.rollbackBody, errors: [409], handler: models.rollback },
+    { method: 'get', path: '/api/pipeline-runs', summary: 'Nights, newest first, by status and date', query: nightApi.listQuery, handler: nights.list },
+    { method: 'get', path: '/api/pipeline-runs/:id', summary: 'One night: stages, inputs, candidates, model version, gate decision', handler: nights.get },
+    { method: 'post', path: '/api/pipeline-runs', summary: 'Trigger a night (the running night of the same date is returned, not duplicated)', auth: true, body: nightApi.triggerBody, handler: nights.trigger },
+    { method: 'get', path: '/api/experiments', summary: 'Experiments (active, archived or all)', query: E.listQuery, handler: experiments.list },
+    { method: 'post', path: '/api/experiments', summary: 'Create an experiment', auth: true, body: E.createBody, errors: [409], handler: experiments.create },
+    { method: 'get', path: '/api/experiments/:name', summary: 'One experiment with its tags and run count', params: E.name, handler: experiments.get },
+    { method: 'put', path: '/api/experiments/:name/tags/:key', summary: 'Set an experiment tag', auth: true, params: E.nameKey, body: E.tagBody, handler: experiments.setTag },
+    { method: 'delete', path: '/api/experiments/:name/tags/:key', summary: 'Delete an experiment tag', auth: true, params: E.nameKey, handler: experiments.deleteTag },
+    { method: 'post', path: '/api/experiments/:name/archive', summary: 'Archive an experiment (no new runs until restored)', auth: true, params: E.name, handler: experiments.archive },
+    { method: 'post', path: '/api/experiments/:name/restore', summary: 'Restore an archived experiment', auth: true, params: E.name, handler: experiments.restore },
+    { method: 'get', path: '/api/runs', summary: 'Search runs with a filter over metrics., params., tags. and attributes; ordered, keyset-paged', query: R.searchQuery, handler: runs.list },
     // Before /api/runs/:id, so "compare" is not taken for a run id.
-    { method: 'get', path: '/api/runs/compare', handler: compareHandler(deps) },
-    { method: 'get', path: '/api/runs/:id', handler: runs.get },
-    { method: 'get', path: '/api/runs/:id/metrics/:key', handler: runs.history },
-    { method: 'get', path: '/api/papers', handler: papers.list },
-    { method: 'get', path: '/api/trends', handler: papers.trends },
+    { method: 'get', path: '/api/runs/compare', summary: 'Compare runs side by side: params, latest metrics, tags', query: compareApi.query, handler: compareHandler(deps) },
+    { method: 'get', path: '/api/runs/:id', summary: 'One run: params, metrics, tags, artifacts, parent and children', params: R.runId, handler: runs.get },
+    { method: 'get', path: '/api/runs/:id/metrics/:key', summary: "One metric's history (every step) for a run", params: R.historyParams, handler: runs.history },
+    { method: 'get', path: '/api/papers', summary: 'Papers by predicted topic, category, publication window and text', query: paperApi.query, handler: papers.list },
+    { method: 'get', path: '/api/trends', summary: 'Papers per topic per day, week or month', query: paperApi.trendsQuery, handler: papers.trends },
   ];
 }
 

@@ -19,8 +19,16 @@ export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
 export interface Route {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
+  /** One line for the OpenAPI document. */
+  summary: string;
   /** Mutating routes need the bearer token. */
   auth?: boolean;
+  /** The schemas the handler validates with, for the OpenAPI document (see openapi.ts). */
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Error statuses beyond 400/401/403/404 the route can answer (409 for state conflicts). */
+  errors?: number[];
   handler: Handler;
 }
 

@@ -10,11 +10,11 @@ import {
 } from '../../core/tracking/experiments.ts';
 import { parse, type Handler } from '../http.ts';
 
-const listQuery = z.object({ view: z.enum(['active', 'archived', 'all']).default('active') }).strict();
-const name = z.object({ name: z.string().min(1).max(200) });
-const nameKey = name.extend({ key: z.string().min(1).max(250) });
-const createBody = z.object({ name: z.string().min(1).max(200), tags: z.record(z.string(), z.string().max(5000)).optional() }).strict();
-const tagBody = z.object({ value: z.string().max(5000) }).strict();
+export const listQuery = z.object({ view: z.enum(['active', 'archived', 'all']).default('active') }).strict();
+export const name = z.object({ name: z.string().min(1).max(200) });
+export const nameKey = name.extend({ key: z.string().min(1).max(250) });
+export const createBody = z.object({ name: z.string().min(1).max(200), tags: z.record(z.string(), z.string().max(5000)).optional() }).strict();
+export const tagBody = z.object({ value: z.string().max(5000) }).strict();
 
 /** Experiments: list (active, archived or all), one, create, tags, archive and restore. */
 export function experimentHandlers(deps: { db: Db }) {

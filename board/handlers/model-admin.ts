@@ -6,19 +6,19 @@ import { setModelDescription, setModelTag, setVersionDescription, setVersionTag 
 import { deleteAlias, getModel, parseModelUri, resolveVersion, setAlias } from '../../core/registry/registry.ts';
 import { parse, type Handler } from '../http.ts';
 
-const name = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'not a model name') });
-const version = z.string().regex(/^[1-9]\d{0,8}$/, 'not a version number').transform(Number);
-const nameVersion = name.extend({ version });
-const nameKey = name.extend({ key: z.string().min(1).max(250) });
-const nameVersionKey = nameVersion.extend({ key: z.string().min(1).max(250) });
-const nameAlias = name.extend({ alias: z.string().min(1).max(64) });
+export const name = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'not a model name') });
+export const version = z.string().regex(/^[1-9]\d{0,8}$/, 'not a version number').transform(Number);
+export const nameVersion = name.extend({ version });
+export const nameKey = name.extend({ key: z.string().min(1).max(250) });
+export const nameVersionKey = nameVersion.extend({ key: z.string().min(1).max(250) });
+export const nameAlias = name.extend({ alias: z.string().min(1).max(64) });
 
 const who = { reason: z.string().min(1).max(2000).optional(), actor: z.string().min(1).max(200).optional() };
-const descriptionBody = z.object({ description: z.string().max(5000).nullable(), ...who }).strict();
-const tagBody = z.object({ value: z.string().max(5000), ...who }).strict();
-const whoBody = z.object(who).strict();
-const aliasBody = z.object({ version: z.number().int().positive(), ...who }).strict();
-const uriQuery = z.object({ uri: z.string().min(1).max(500) }).strict();
+export const descriptionBody = z.object({ description: z.string().max(5000).nullable(), ...who }).strict();
+export const tagBody = z.object({ value: z.string().max(5000), ...who }).strict();
+export const whoBody = z.object(who).strict();
+export const aliasBody = z.object({ version: z.number().int().positive(), ...who }).strict();
+export const uriQuery = z.object({ uri: z.string().min(1).max(500) }).strict();
 
 /** A body may be absent on DELETE: treat it as `{}`. */
 const bodyOf = (b: unknown) => (b === undefined || b === null ? {} : b);

@@ -3,8 +3,8 @@ import type { Db } from '../../core/db/client.ts';
 import { Prisma } from '../../core/db/client.ts';
 import { parse, type Handler } from '../http.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
-const query = z
+export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+export const query = z
   .object({
     topic: z.string().min(1).max(100).optional(),
     category: z.string().min(1).max(100).optional(),
@@ -16,7 +16,7 @@ const query = z
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'from must not be after to', path: ['from'] });
 
-const trendsQuery = z.object({
+export const trendsQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   bucket: z.enum(['day', 'week', 'month']).default('week'),

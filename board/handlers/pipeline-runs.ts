@@ -9,13 +9,13 @@ import { nightSummary, parseLogicalDate, startNight } from '../../core/pipeline/
 import { resolveSource } from '../../core/sources/index.ts';
 import { parse, type Handler } from '../http.ts';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
 
-const triggerBody = z
+export const triggerBody = z
   .object({
     logicalDate: z.string().refine((s) => { try { parseLogicalDate(s); return true; } catch { return false; } }, 'not a date (YYYY-MM-DD)').optional(),
     source: sourceSpec.optional(),

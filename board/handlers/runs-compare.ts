@@ -3,7 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { compareRuns } from '../../core/tracking/runs.ts';
 import { parse, type Handler } from '../http.ts';
 
-const query = z
+export const query = z
   .object({
     ids: z
       .string()

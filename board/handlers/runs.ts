@@ -4,7 +4,7 @@ import { getRun, metricHistory } from '../../core/tracking/runs.ts';
 import { searchRuns } from '../../core/tracking/search.ts';
 import { parse, type Handler } from '../http.ts';
 
-const searchQuery = z
+export const searchQuery = z
   .object({
     experiment: z.string().min(1).max(200).optional(),
     pipelineRun: z.string().min(1).max(100).optional(),
@@ -15,8 +15,8 @@ const searchQuery = z
   })
   .strict();
 
-const runId = z.object({ id: z.string().min(1).max(100) });
-const historyParams = runId.extend({ key: z.string().min(1).max(250) });
+export const runId = z.object({ id: z.string().min(1).max(100) });
+export const historyParams = runId.extend({ key: z.string().min(1).max(250) });
 
 /**
  * Tracking runs (MLflow's runs view): search with the filter language, one run, a metric's

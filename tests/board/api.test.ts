@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
 import { ALL_QUEUES } from '../../core/queues.ts';
 import { createApp } from '../../board/app.ts';
+import { openApiText } from '../../board/write-openapi.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
 import { registerVersions } from '../helpers/registry-fixture.ts';
 
@@ -70,6 +71,13 @@ describe('board API on real Postgres and Redis', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'rollback', version: 1, fromStage: 'Archived', toStage: 'Production', previousVersion: 2, reason: 'v2 mislabels cs.CL' });
     const models = (await call('GET', '/api/models')).body.models;
     expect(models.find((m: any) => m.name === MODEL)).toMatchObject({ productionVersion: 1, aliases: { champion: 1 } });
+  });
+
+  it('serves its OpenAPI document, the one committed in docs/', async () => {
+    const r = await call('GET', '/api/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(JSON.parse(openApiText()));
+    expect(r.body.openapi).toBe('3.1.0');
   });
 
   it('answers 404 for an unknown version or model and changes nothing', async () => {
