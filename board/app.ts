@@ -10,6 +10,8 @@ import type { Config } from '../core/config.ts';
 import type { Db } from '../core/db/client.ts';
 import { coerceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import * as classifyApi from './handlers/classify.ts';
+import { classifyHandler } from './handlers/classify.ts';
 import * as experimentApi from './handlers/experiments.ts';
 import { experimentHandlers } from './handlers/experiments.ts';
 import * as adminApi from './handlers/model-admin.ts';
@@ -92,6 +94,7 @@ export function routes(deps: BoardDeps): Route[] {
     { method: 'get', path: '/api/runs/compare', summary: 'Compare runs side by side: params, latest metrics, tags', query: compareApi.query, handler: compareHandler(deps) },
     { method: 'get', path: '/api/runs/:id', summary: 'One run: params, metrics, tags, artifacts, parent and children', params: R.runId, handler: runs.get },
     { method: 'get', path: '/api/runs/:id/metrics/:key', summary: "One metric's history (every step) for a run", params: R.historyParams, handler: runs.history },
+    { method: 'post', path: '/api/classify', summary: 'Label texts or papers (title + abstract) with the Production model or a models:/ URI: label, confidence, top-k', body: classifyApi.classifyBody, errors: [404], handler: classifyHandler(deps) },
     { method: 'get', path: '/api/papers', summary: 'Papers by predicted topic, category, publication window and text', query: paperApi.query, handler: papers.list },
     { method: 'get', path: '/api/trends', summary: 'Papers per topic per day, week or month', query: paperApi.trendsQuery, handler: papers.trends },
   ];

@@ -11,6 +11,7 @@ import type { Route } from './http.ts';
 type JsonSchema = Record<string, unknown>;
 
 const ERROR = { $ref: '#/components/schemas/Error' };
+const ERROR_MEANING: Record<number, string> = { 404: 'no such resource', 409: 'conflict with the current state' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR } } });
 
 function inputSchema(schema: z.ZodType): JsonSchema {
@@ -46,12 +47,12 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
       400: errorResponse('bad input: the message names each bad field'),
     };
-    if (route.path.includes(':')) responses[404] = errorResponse('no such resource');
+    if (route.path.includes(':')) responses[404] = errorResponse(ERROR_MEANING[404]!);
     if (route.auth) {
       responses[401] = errorResponse('no bearer token');
       responses[403] = errorResponse('wrong bearer token');
     }
-    for (const status of route.errors ?? []) responses[status] = errorResponse(status === 409 ? 'conflict with the current state' : 'error');
+    for (const status of route.errors ?? []) responses[status] = errorResponse(ERROR_MEANING[status] ?? 'error');
     const operation: JsonSchema = {
       summary: route.summary,
       operationId: `${route.method}${path.replace(/[{}]/g, '').replace(/(^|[/-])([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`,

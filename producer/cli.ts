@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
 import { FlowProducer } from 'bullmq';
@@ -8,6 +9,7 @@ import { BadInputError, coerceError, describeError, RadarError } from '../core/e
 import { createLogger } from '../core/log.ts';
 import type { NightParams } from '../core/pipeline/deps.ts';
 import { daysBetween, nightSummary, parseLogicalDate, startNight, type NightSummary } from '../core/pipeline/night.ts';
+import { classifyItems, type ClassifyItem } from '../core/pipeline/serve.ts';
 import { createRedis } from '../core/redis.ts';
 import { lineage } from '../core/registry/lineage.ts';
 import { deleteAlias, getModel, listEvents, listModels, listVersions, parseModelUri, promoteVersion, rollback, setAlias, type ModelRef } from '../core/registry/registry.ts';
@@ -41,6 +43,9 @@ const USAGE = `radar: the arxiv-radar command line
   radar aliases <model> [--set <alias>=<version>] [--delete <alias>] [--reason R] [--json]
   radar lineage <model> <version> | models:/<name>@<alias> [--json]
       version → run → params, metrics, artifacts → dataset snapshot → pipeline run → code
+  radar classify [--model models:/<name>@<alias>] [--k N] [--json] [--text T ...] [FILE]
+      label texts with the Production model (or the given one): each --text, or FILE / standard input
+      as JSON lines ({"title","abstract"} or {"text"}) or one text per line
   radar runs [--experiment E] [--filter F] [--order-by O] [--limit N] [--cursor C] [--json]
       e.g. --filter "tags.role = 'candidate' AND (params.kind IN ('softmax','linear-svm') OR metrics.val_f1_macro > 0.8)"
            --order-by "metrics.val_f1_macro DESC"
@@ -403,6 +408,69 @@ async function cmdExperiments(config: Config, argv: string[]): Promise<number> {
   }
 }
 
+async function cmdClassify(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, model: { type: 'string' }, k: { type: 'string' }, text: { type: 'string', multiple: true } },
+  });
+  const k = values.k === undefined ? 3 : Number(values.k);
+  if (!Number.isInteger(k) || k < 1) throw new BadInputError('--k must be a positive integer');
+  if (positionals.length > 1) throw new BadInputError('classify reads at most one FILE');
+  const items: ClassifyItem[] = values.text?.length ? values.text : parseClassifyInput(await readInput(positionals[0]));
+  if (items.length === 0) throw new BadInputError('nothing to classify: give --text, a FILE or standard input');
+  const ctx = openCtx(config, false);
+  try {
+    const r = await classifyItems({ db: ctx.db, blobs: createBlobStore(config.BLOB_STORE, ctx.db) }, { items, model: values.model, k, defaultModel: config.MODEL_NAME });
+    out(!!values.json, r, () =>
+      [
+        `${r.model} v${r.version} (${r.stage}, ${r.kind})`,
+        ...r.predictions.map((p) => `${p.label}\t${p.confidence.toFixed(3)}\t${p.topK.map((t) => `${t.label} ${t.probability.toFixed(3)}`).join(', ')}`),
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function readInput(path: string | undefined): Promise<string> {
+  if (path && path !== '-') {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (e) {
+      throw new BadInputError(`cannot read ${path}: ${coerceError(e).message}`);
+    }
+  }
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON lines of {title, abstract} or {text}, or plain lines of text; blank lines skipped. */
+export function parseClassifyInput(input: string): ClassifyItem[] {
+  const items: ClassifyItem[] = [];
+  input.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    if (!line.startsWith('{')) {
+      items.push(line);
+      return;
+    }
+    let row: { title?: unknown; abstract?: unknown; text?: unknown };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch (e) {
+      throw new BadInputError(`line ${i + 1}: not JSON: ${coerceError(e).message}`);
+    }
+    if (typeof row.text === 'string' && row.text.trim()) items.push(row.text);
+    else if (typeof row.abstract === 'string' && row.abstract.trim()) items.push({ title: typeof row.title === 'string' ? row.title : '', abstract: row.abstract });
+    else throw new BadInputError(`line ${i + 1}: expected "text" or "abstract" (with "title")`);
+  });
+  return items;
+}
+
 async function cmdRetention(config: Config, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, keep: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
   const keepRuns = values.keep === undefined ? config.RETENTION_KEEP_RUNS : Number(values.keep);
@@ -461,6 +529,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdExperiments(config, rest);
       case 'retention':
         return await cmdRetention(config, rest);
+      case 'classify':
+        return await cmdClassify(config, rest);
       default:
         process.stderr.write(`radar: unknown command "${cmd}"\n\n${USAGE}\n`);
         return 2;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
 import { radar } from '../helpers/radar-cli.ts';
@@ -44,6 +47,27 @@ describe('radar CLI', () => {
     const rollback = await radar(env, ['rollback', 'arxiv-topics', '--reason', 'test']);
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toContain('no earlier Production version to roll back to');
+
+    // classify: the Production model labels texts given inline or as JSON lines in a file.
+    const papers = await env.db.paper.findMany({ where: { publishedDay: new Date('2019-12-31') }, take: 3, orderBy: { id: 'asc' }, include: { classifications: true } });
+    const file = join(mkdtempSync(join(tmpdir(), 'radar-classify-')), 'papers.jsonl');
+    writeFileSync(file, papers.map((p) => JSON.stringify({ title: p.title, abstract: p.abstract })).join('\n') + '\n');
+    const fromFile = await radar(env, ['classify', file, '--json']);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const labelled = JSON.parse(fromFile.stdout);
+    expect(labelled).toMatchObject({ model: 'arxiv-topics', version: 1 });
+    expect(labelled.predictions.map((p: { label: string }) => p.label)).toEqual(papers.map((p) => p.classifications[0]!.label));
+    const inline = await radar(env, ['classify', '--text', `${papers[0]!.title} ${papers[0]!.abstract}`, '--k', '2']);
+    expect(inline.code, inline.stderr).toBe(0);
+    expect(inline.stdout).toContain(`arxiv-topics v1 (Production`);
+    expect(inline.stdout.split('\n')[1]!.split('\t')[0]).toBe(papers[0]!.classifications[0]!.label);
+    writeFileSync(file, '{"title": "no abstract"}\n');
+    const badLine = await radar(env, ['classify', file]);
+    expect(badLine.code).toBe(2);
+    expect(badLine.stderr).toContain('line 1: expected "text" or "abstract"');
+    const unknown = await radar(env, ['classify', '--text', 'x', '--model', 'models:/arxiv-topics@nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('has no alias "nope"');
 
     const bad = await radar(env, ['run', '--date', '2019-02-30']);
     expect(bad.code).toBe(2);

@@ -123,6 +123,29 @@ describe('a night on the bundled sample', () => {
         expect(r.artifacts.map((a: any) => a.path)).toContain('model/model.bin');
         expect(r.parentRunId).toBeTruthy();
       }
+      // On-demand classification answers exactly what the night stored for the same papers.
+      const post = async (path: string, body: unknown) => {
+        const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: r.status, body: (await r.json()) as any };
+      };
+      const sample = day.slice(0, 5);
+      const stored = await env.db.classification.findMany({ where: { paperId: { in: sample.map((p) => p.id) } }, include: { modelVersion: true } });
+      const byPapers = await post('/api/classify', { papers: sample.map((p) => ({ title: p.title, abstract: p.abstract })), k: 2 });
+      expect(byPapers.status).toBe(200);
+      expect(byPapers.body).toMatchObject({ model: 'arxiv-topics', version: 1, stage: 'Production' });
+      sample.forEach((p, i) => {
+        const c = stored.find((x) => x.paperId === p.id && x.modelVersion.version === 1)!;
+        expect(byPapers.body.predictions[i].label).toBe(c.label);
+        expect(byPapers.body.predictions[i].confidence).toBeCloseTo(c.confidence, 6);
+        expect(byPapers.body.predictions[i].topK).toHaveLength(2);
+      });
+      const byText = await post('/api/classify', { texts: sample.map((p) => `${p.title} ${p.abstract}`), model: 'models:/arxiv-topics/1' });
+      expect(byText.body.predictions.map((x: any) => x.label)).toEqual(byPapers.body.predictions.map((x: any) => x.label));
+      expect((await post('/api/classify', { texts: ['x'], model: 'models:/arxiv-topics/9' })).status).toBe(404);
+      expect((await post('/api/classify', { texts: ['x'], model: 'arxiv-topics' })).status).toBe(400);
+      expect((await post('/api/classify', { texts: ['x'], papers: [{ title: 't', abstract: 'a' }] })).status).toBe(400);
+      expect((await post('/api/classify', {})).status).toBe(400);
+
       const nights = await get('/api/pipeline-runs');
       expect(nights.pipelineRuns.map((n: any) => [n.logicalDate, n.status])).toEqual([['2019-12-31', 'succeeded'], ['2019-12-30', 'succeeded']]);
       const one = await get(`/api/pipeline-runs/${nights.pipelineRuns[1].id}`);
