@@ -27,6 +27,7 @@ import { compareHandler } from './handlers/runs-compare.ts';
 import * as runApi from './handlers/runs.ts';
 import { runHandlers } from './handlers/runs.ts';
 import { errorBody, errorResponse, type Route } from './http.ts';
+import { createMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 
 /** Version of the API contract, as published in the OpenAPI document. */
@@ -126,7 +127,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The Express app: Bull Board at /admin/queues and the JSON API under /api. */
+/** The Express app: Bull Board at /admin/queues, the JSON API under /api, Prometheus metrics at /metrics. */
 export function createApp(deps: BoardDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -137,8 +138,21 @@ export function createApp(deps: BoardDeps): express.Express {
   createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: bullBoard });
   app.use('/admin/queues', bullBoard.getRouter());
 
+  const metrics = createMetrics(deps);
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    try {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (err) {
+      // A scrape that cannot reach Redis or Postgres fails loudly: Prometheus records the target down.
+      deps.log.error('metrics scrape failed', { error: coerceError(err).message });
+      res.status(503).type('text/plain').send(`metrics unavailable: ${coerceError(err).message}\n`);
+    }
+  });
+
   for (const route of routes(deps)) {
     app[route.method](route.path, async (req: Request, res: Response) => {
+      const started = performance.now();
+      res.on('finish', () => metrics.observeRequest(route.method, route.path, res.statusCode, (performance.now() - started) / 1000));
       if (route.auth && !tokenMatches(req.header('authorization'), deps.config.API_TOKEN)) {
         const hasHeader = req.header('authorization') !== undefined;
         res.status(hasHeader ? 403 : 401).json(errorBody(hasHeader ? 'forbidden' : 'unauthorized', hasHeader ? 'invalid token' : 'a bearer token is required'));

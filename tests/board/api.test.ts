@@ -73,6 +73,28 @@ describe('board API on real Postgres and Redis', () => {
     expect(models.find((m: any) => m.name === MODEL)).toMatchObject({ productionVersion: 1, aliases: { champion: 1 } });
   });
 
+  it('exposes Prometheus metrics read from Redis and Postgres at scrape time', async () => {
+    await queues[0]!.add('probe', {}, { delay: 60_000 });
+    await call('GET', `/api/models/${MODEL}/versions`);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const prod = await env.db.modelVersion.findFirstOrThrow({ where: { stage: 'Production', model: { name: MODEL } } });
+    expect(value(`radar_production_model_version{model="${MODEL}"}`)).toBe(prod.version);
+    expect(value(`radar_production_model_f1_macro{model="${MODEL}"}`)).toBe((prod.metrics as { f1_macro: number }).f1_macro);
+    expect(value(`radar_queue_jobs{queue="${queues[0]!.name}",state="delayed"}`)).toBe(1);
+    expect(value(`radar_queue_jobs{queue="${queues[0]!.name}",state="failed"}`)).toBe(0);
+    expect(value('radar_papers{state="stored"}')).toBe(await env.db.paper.count());
+    expect(value(`radar_http_requests_total{method="GET",route="/api/models/:name/versions",status="200"}`)).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('radar_process_resident_memory_bytes');
+    await queues[0]!.obliterate({ force: true });
+  });
+
   it('serves its OpenAPI document, the one committed in docs/', async () => {
     const r = await call('GET', '/api/openapi.json');
     expect(r.status).toBe(200);
