@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -29,6 +30,8 @@ import { runHandlers } from './handlers/runs.ts';
 import { errorBody, errorResponse, type Route } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+
+const DASHBOARD_PAGE = fileURLToPath(new URL('./dashboard/index.html', import.meta.url));
 
 /** Version of the API contract, as published in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -127,7 +130,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The Express app: Bull Board at /admin/queues, the JSON API under /api, Prometheus metrics at /metrics. */
+/** The Express app: the dashboard at /dashboard, Bull Board at /admin/queues, the JSON API under /api, Prometheus metrics at /metrics. */
 export function createApp(deps: BoardDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -137,6 +140,11 @@ export function createApp(deps: BoardDeps): express.Express {
   bullBoard.setBasePath('/admin/queues');
   createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: bullBoard });
   app.use('/admin/queues', bullBoard.getRouter());
+
+  // The dashboard: one static page over the JSON API (models, promote / rollback, nights, papers,
+  // trends). It holds no logic the API does not have.
+  app.get('/', (_req: Request, res: Response) => res.redirect('/dashboard'));
+  app.get('/dashboard', (_req: Request, res: Response) => res.sendFile(DASHBOARD_PAGE));
 
   const metrics = createMetrics(deps);
   app.get('/metrics', async (_req: Request, res: Response) => {

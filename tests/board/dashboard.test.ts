@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FlowProducer } from 'bullmq';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../board/app.ts';
+import { createLogger } from '../../core/log.ts';
+import { promoteVersion } from '../../core/registry/registry.ts';
+import { createTestEnv, type TestEnv } from '../helpers/env.ts';
+import { registerVersions } from '../helpers/registry-fixture.ts';
+
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the
+// board on real Postgres: what it shows comes from the API, and its buttons change the registry.
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const MODEL = 'dash-model';
+const TOKEN = 'dash-token-1';
+
+describe('dashboard', () => {
+  let env: TestEnv;
+  let server: Server;
+  let flows: FlowProducer;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const stageOf = async (version: number) =>
+    (await env.db.modelVersion.findFirstOrThrow({ where: { version, model: { name: MODEL } } })).stage;
+
+  beforeAll(async () => {
+    if (!CHROMIUM) throw new Error('the dashboard tests need Chromium: apt-get install -y chromium (.ci/run does)');
+    env = await createTestEnv({ API_TOKEN: TOKEN });
+    await registerVersions(env, MODEL, 3);
+    await promoteVersion(env.db, { modelName: MODEL, version: 1, actor: 'test', reason: 'first' }, env.blobs);
+    const day = new Date('2019-12-30T00:00:00Z');
+    await env.db.paper.createMany({
+      data: ['cs.CL', 'cs.CL', 'math.PR'].map((topic, i) => ({
+        id: `1912.0000${i}`, version: 1, title: `Paper ${i} about ${topic}`, abstract: 'An abstract.', authors: [], primaryCategory: topic,
+        categories: [topic], published: day, updated: day, publishedDay: day, source: 'test', topic, topicConfidence: 0.9,
+      })),
+    });
+    flows = new FlowProducer({ connection: env.redis, prefix: env.prefix });
+    const app = createApp({ db: env.db, blobs: env.blobs, config: env.config, log: createLogger('silent'), redis: env.redis, flows, queues: [] });
+    server = await new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    await flows?.close();
+    await env?.cleanup();
+  });
+
+  it('shows the registry, papers and trends from the API', async () => {
+    await page.goto(base + '/');
+    expect(page.url()).toBe(`${base}/dashboard`);
+    await page.getByText('Production v1').waitFor();
+    const rows = page.locator('#model-list tr[data-version]');
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('#model-list tr[data-version="1"] td').nth(1).textContent()).toBe('Production');
+    expect(await page.locator('#model-list tr[data-version="2"] button').textContent()).toBe('promote');
+    await page.getByText('3 papers').waitFor();
+    expect(await page.locator('#trend-chart polyline').count()).toBe(2);
+    await page.selectOption('#topic', 'math.PR');
+    await page.click('#paper-form button');
+    await page.getByText('1 papers').waitFor();
+    expect(await page.locator('#paper-list td').nth(1).textContent()).toBe('Paper 2 about math.PR');
+  });
+
+  it('promotes and rolls back with the token, and says why it cannot without', async () => {
+    await page.click('#model-list tr[data-version="3"] button');
+    await page.locator('#status', { hasText: '401 unauthorized' }).waitFor();
+    expect(await stageOf(3)).toBe('None');
+
+    await page.fill('#token', TOKEN);
+    await page.dispatchEvent('#token', 'change');
+    await page.click('#model-list tr[data-version="3"] button');
+    await page.locator('#status', { hasText: 'v3 is Production' }).waitFor();
+    expect(await stageOf(3)).toBe('Production');
+    expect(await stageOf(1)).toBe('Archived');
+    await page.getByText('Production v3').waitFor();
+
+    await page.click('[data-rollback]');
+    await page.locator('#status', { hasText: 'v1 is Production' }).waitFor();
+    expect(await stageOf(1)).toBe('Production');
+    const events = await env.db.modelEvent.findMany({ where: { actor: 'dashboard' }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['promoted from the dashboard', 'rolled back from the dashboard']));
+  });
+});
