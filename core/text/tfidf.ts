@@ -102,9 +102,7 @@ export class TfidfVectorizer {
     const docs = analyzeAll(texts, analyzer);
     analyzer.freeze();
     const T = analyzer.terms.length;
-    const { docGrams, docStart, gramParent, gramTerm, df, nGrams } = indexNgrams(docs, T, ngramMax);
-    const nDocs = docs.length;
-    docs.length = 0;
+    const { gramParent, gramTerm, df, nGrams } = indexNgrams(docs, T, ngramMax);
 
     // Feature selection: df >= minDf, then the maxFeatures most frequent (ties: lower gram id).
     let selected: number[] = [];
@@ -145,11 +143,9 @@ export class TfidfVectorizer {
       outParent[id] = g < T ? -1 : newId[gramParent[g]!]!;
       outTerm[id] = newId[gramTerm[g]!]!;
     }
-    const colOfGram = new Int32Array(nGrams).fill(-1);
     const idf = new Float32Array(selected.length);
     selected.forEach((g, col) => {
       outCol[newId[g]!] = col;
-      colOfGram[g] = col;
       idf[col] = Math.log((1 + texts.length) / (1 + df[g]!)) + 1;
     });
     const state: TfidfState = {
@@ -163,9 +159,16 @@ export class TfidfVectorizer {
     analyzer.reindex(keptTerms, newId.subarray(0, T));
     const vectorizer = new TfidfVectorizer(state, analyzer);
 
-    // Pass 3: the training matrix from the recorded gram ids (no second analysis, no lookups).
+    // Pass 3: the training matrix, by the counting code that prediction uses (so the two cannot
+    // differ, and it is compiled and warm when the first prediction comes), from the term-id
+    // sequences renumbered to the kept vocabulary (a dropped word is UNKNOWN and breaks n-grams,
+    // exactly as in prediction): no second analysis.
     const builder = new CsrBuilder(selected.length, Math.max(1024, texts.length * 64));
-    for (let d = 0; d < nDocs; d++) vectorizer.appendGramRow(builder, docGrams, docStart[d]!, docStart[d + 1]!, colOfGram);
+    const termOf = newId.subarray(0, T);
+    for (const doc of docs) {
+      for (let i = 0; i < doc.length; i++) doc[i] = termOf[doc[i]!]!;
+      builder.pushRow(vectorizer.touched, vectorizer.rowValues, vectorizer.weighRow(vectorizer.countGrams(doc)));
+    }
     return { vectorizer, matrix: builder.build() };
   }
 
@@ -186,16 +189,6 @@ export class TfidfVectorizer {
       const length = this.weighRow(this.countGrams(this.analyzer.termIds(texts[r]!)));
       visit(r, this.touched, this.rowValues, length);
     }
-  }
-
-  /** Appends the row of the grams `grams[start .. end)` (gram ids mapped to columns by `colOf`). */
-  private appendGramRow(builder: CsrBuilder, grams: Int32Array, start: number, end: number, colOf: Int32Array): void {
-    let nTouched = 0;
-    for (let p = start; p < end; p++) {
-      const col = colOf[grams[p]!]!;
-      if (col >= 0 && this.rowCounts[col]!++ === 0) this.touched[nTouched++] = col;
-    }
-    builder.pushRow(this.touched, this.rowValues, this.weighRow(nTouched));
   }
 
   /**
@@ -289,16 +282,12 @@ function analyzeAll(texts: readonly string[], analyzer: Analyzer): Int32Array[] 
 /**
  * Pass 2 of a fit: the document frequency of every n-gram. Gram g < T is the unigram of term g;
  * longer grams get ids from T on, indexed by (prefix gram, next term) in a typed-array trie.
- * Also records the gram ids met in each document, in order, so that pass 3 needs no lookups.
  */
 function indexNgrams(docs: readonly Int32Array[], T: number, ngramMax: number) {
   let tokens = 0;
   for (const doc of docs) tokens += doc.length;
   // Distinct longer n-grams are at most (ngramMax - 1) per token; most are seen once.
   const trie = new PairHashMap(Math.max(1024, Math.ceil(tokens * 0.5 * (ngramMax - 1))));
-  const docGrams = new Int32Array(tokens * ngramMax);
-  const docStart = new Int32Array(docs.length + 1);
-  let nDocGrams = 0;
   let gramParent: Int32Array = new Int32Array(T + (1 << 16)).fill(-1);
   let gramTerm: Int32Array = new Int32Array(gramParent.length);
   let df: Int32Array = new Int32Array(gramParent.length);
@@ -307,10 +296,8 @@ function indexNgrams(docs: readonly Int32Array[], T: number, ngramMax: number) {
   let nGrams = T;
   for (let d = 0; d < docs.length; d++) {
     const ids = docs[d]!;
-    docStart[d] = nDocGrams;
     for (let i = 0; i < ids.length; i++) {
       let g = ids[i]!;
-      docGrams[nDocGrams++] = g;
       if (lastDoc[g] !== d) {
         lastDoc[g] = d;
         df[g]!++;
@@ -330,7 +317,6 @@ function indexNgrams(docs: readonly Int32Array[], T: number, ngramMax: number) {
           nGrams++;
         }
         g = next;
-        docGrams[nDocGrams++] = g;
         if (lastDoc[g] !== d) {
           lastDoc[g] = d;
           df[g]!++;
@@ -338,10 +324,9 @@ function indexNgrams(docs: readonly Int32Array[], T: number, ngramMax: number) {
       }
     }
   }
-  docStart[docs.length] = nDocGrams;
   // The full trie (every n-gram seen, mostly once) is the largest structure of the fit; it is
   // dropped on return.
-  return { docGrams, docStart, gramParent, gramTerm, df, nGrams };
+  return { gramParent, gramTerm, df, nGrams };
 }
 
 function grow(a: Int32Array, fill: number): Int32Array {
