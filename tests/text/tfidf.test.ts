@@ -62,6 +62,18 @@ describe('TfidfVectorizer', () => {
     }
   });
 
+  it('fits a document with more distinct n-grams than the row buffer starts with (1,024): no NaN, same as transform', () => {
+    // Real abstracts joined into one long document: ~3,000 distinct kept n-grams in one row.
+    const { train } = loadArchives5Small();
+    const long = train.slice(0, 60).map((d) => d.text).join(' ');
+    const texts = [long, ...train.slice(60, 120).map((d) => d.text)];
+    const { vectorizer, matrix } = TfidfVectorizer.fit(texts, { ...BASE, minDf: 1 });
+    const fitted = row(matrix, 0, vectorizer);
+    expect(fitted.size).toBeGreaterThan(2000);
+    for (const v of fitted.values()) expect(Number.isFinite(v)).toBe(true);
+    expect(row(vectorizer.transform([long]), 0, vectorizer)).toEqual(fitted);
+  });
+
   it('ignores unknown words and lets unknown words break n-grams', () => {
     const { vectorizer } = TfidfVectorizer.fit(['dark matter halo', 'dark matter'], BASE);
     const m = vectorizer.transform(['dark zzz matter']);
