@@ -4,7 +4,7 @@
  * final report.
  */
 import { UnknownCandidateError } from './errors/unknown-candidate-error.ts';
-import { KINDS } from './params.ts';
+import { KINDS, resolveParams } from './params.ts';
 import type { CandidateSpec, Evaluation } from './types.ts';
 
 /**
@@ -45,8 +45,8 @@ export const CANDIDATE_SETS: Readonly<Record<string, () => CandidateSpec[]>> = {
 /**
  * The specs a list of candidate names stands for, in order: `default` is defaultCandidates(),
  * `search` is searchSpace() (the hyper-parameter grid, one training job per spec), a kind is its
- * default spec(s) if the default set has one, otherwise the kind with its own defaults. Repeated
- * specs are trained once. An empty list means `default`.
+ * default spec(s) if the default set has one, otherwise the kind with its own defaults. Specs that
+ * resolve to the same params are trained once (the first spelling is kept). An empty list means `default`.
  * @throws UnknownCandidateError when a name is neither a kind nor a set (the message lists both)
  */
 export function expandCandidates(names: readonly string[]): CandidateSpec[] {
@@ -56,11 +56,12 @@ export function expandCandidates(names: readonly string[]): CandidateSpec[] {
   const out: CandidateSpec[] = [];
   const seen = new Set<string>();
   for (const name of names) {
-    const set = CANDIDATE_SETS[name];
+    const set = Object.hasOwn(CANDIDATE_SETS, name) ? CANDIDATE_SETS[name] : undefined;
     const matching = defaults.filter((d) => d.kind === name);
     const specs = set ? set() : matching.length ? matching : [{ kind: name, params: {} }];
     for (const spec of specs) {
-      const key = JSON.stringify(spec);
+      // Same kind and same resolved params = the same model, however the spec spelled it.
+      const key = `${spec.kind} ${JSON.stringify(resolveParams(spec))}`;
       if (!seen.has(key)) {
         seen.add(key);
         out.push(spec);
@@ -72,7 +73,7 @@ export function expandCandidates(names: readonly string[]): CandidateSpec[] {
 
 /** @throws UnknownCandidateError when a name is neither a trainer kind nor a candidate set */
 export function checkCandidateNames(names: readonly string[]): void {
-  const unknown = names.filter((n) => !KINDS.includes(n) && !(n in CANDIDATE_SETS));
+  const unknown = names.filter((n) => !KINDS.includes(n) && !Object.hasOwn(CANDIDATE_SETS, n));
   if (unknown.length > 0) {
     throw new UnknownCandidateError(
       `unknown candidate ${unknown.map((n) => JSON.stringify(n)).join(', ')} (kinds: ${KINDS.join(', ')}; sets: ${Object.keys(CANDIDATE_SETS).join(', ')})`,

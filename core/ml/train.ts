@@ -28,7 +28,8 @@ const TRAINERS: Readonly<Record<string, Trainer>> = {
  * seed give a classifier whose `serialize()` bytes are identical. Labels are sorted by code unit.
  *
  * @throws UnknownCandidateError unknown kind or invalid params (permanent; thrown before any work)
- * @throws TrainingDataError fewer than two distinct labels, or no usable vocabulary (permanent)
+ * @throws TrainingDataError fewer than two distinct labels, no usable vocabulary, or a non-finite
+ * weight (permanent)
  * @throws the abort reason of `opts.signal` once it is aborted (checked between epochs)
  */
 export async function trainClassifier(train: readonly LabelledText[], spec: CandidateSpec, opts: TrainOptions): Promise<Classifier> {
@@ -56,6 +57,11 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
   await ctx.checkpoint(0);
   const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts };
   const fit = await trainer(data, params, ctx);
+  // A model with a NaN or infinite weight would predict garbage with full confidence: refuse it.
+  const bad = fit.weights.findIndex((w) => !Number.isFinite(w));
+  if (bad >= 0 || fit.bias.some((b) => !Number.isFinite(b))) {
+    throw new TrainingDataError(`${spec.kind} produced a non-finite weight${bad >= 0 ? ` (feature ${Math.floor(bad / labels.length)})` : ' (bias)'}: not a usable model`);
+  }
   await ctx.checkpoint(1);
   return new LinearTextClassifier(
     { kind: spec.kind, labels, params: { ...params, ...fit.params }, link: fit.link, vocabulary: fitted.vectorizer.state, weights: fit.weights, bias: fit.bias },

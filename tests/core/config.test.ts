@@ -12,6 +12,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses an unknown candidate, naming the variable and the known kinds and sets', () => {
+    expect(() => loadConfig({ CANDIDATES: 'toString' })).toThrow(/unknown candidate "toString"/);
     expect(() => loadConfig({ CANDIDATES: 'linear-svm,forest' })).toThrow(
       /CANDIDATES="linear-svm,forest": unknown candidate "forest" \(kinds: linear-svm, .*; sets: default, search\)/,
     );

@@ -157,7 +157,12 @@ describe('candidates and splits', () => {
     // A kind in the default set gets its default spec; repeated specs are trained once.
     const mixed = expandCandidates(['default', 'linear-svm', 'softmax']);
     expect(mixed).toEqual([...defaultCandidates(), { kind: 'softmax', params: {} }]);
+    // default and search share three models (blend, SVM and complement NB at their defaults).
+    expect(expandCandidates(['default', 'search'])).toHaveLength(searchSpace().length);
     expect(() => expandCandidates(['svm', 'search'])).toThrow(UnknownCandidateError);
+    for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => expandCandidates([inherited])).toThrow(UnknownCandidateError);
+    }
     expect(() => expandCandidates(['svm'])).toThrow(/unknown candidate "svm" \(kinds: linear-svm, .*svm-nb-blend.*; sets: default, search\)/);
   });
 
