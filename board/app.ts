@@ -64,10 +64,10 @@ export function routes(deps: BoardDeps): Route[] {
   const E = experimentApi;
   const R = runApi;
   return [
-    { method: 'get', path: '/api/health', summary: 'PostgreSQL and Redis reachability (503 when degraded)', handler: async () => health(deps) },
+    { method: 'get', path: '/api/health', summary: 'PostgreSQL and Redis reachability (503 when degraded)', errors: [503], handler: async () => health(deps) },
     { method: 'get', path: '/api/openapi.json', summary: 'This document', handler: async () => ({ status: 200, body: openApi() }) },
     { method: 'get', path: '/api/models', summary: 'Registered models with their Production version and aliases', handler: models.list },
-    { method: 'get', path: '/api/model-uri', summary: 'Resolve a models:/ URI (name/version, name@alias, name/Production) to a version', query: A.uriQuery, handler: admin.resolveUri },
+    { method: 'get', path: '/api/model-uri', summary: 'Resolve a models:/ URI (name/version, name@alias, name/Production) to a version', query: A.uriQuery, errors: [404], handler: admin.resolveUri },
     { method: 'get', path: '/api/models/:name', summary: 'One model: description, tags, aliases, versions by stage', params: A.name, handler: admin.get },
     { method: 'patch', path: '/api/models/:name', summary: "Set or clear a model's description", auth: true, params: A.name, body: A.descriptionBody, handler: admin.describeModel },
     { method: 'put', path: '/api/models/:name/tags/:key', summary: 'Set a model tag', auth: true, params: A.nameKey, body: A.tagBody, handler: admin.setModelTag },
@@ -98,7 +98,7 @@ export function routes(deps: BoardDeps): Route[] {
     { method: 'get', path: '/api/runs/compare', summary: 'Compare runs side by side: params, latest metrics, tags', query: compareApi.query, handler: compareHandler(deps) },
     { method: 'get', path: '/api/runs/:id', summary: 'One run: params, metrics, tags, artifacts, parent and children', params: R.runId, handler: runs.get },
     { method: 'get', path: '/api/runs/:id/metrics/:key', summary: "One metric's history (every step) for a run", params: R.historyParams, handler: runs.history },
-    { method: 'post', path: '/api/classify', summary: 'Label texts or papers (title + abstract) with the Production model or a models:/ URI: label, confidence, top-k', body: classifyApi.classifyBody, errors: [404], handler: classifyHandler(deps) },
+    { method: 'post', path: '/api/classify', summary: 'Label up to 500 texts or papers (title + abstract; body at most 1 MB) with the Production model or a models:/ URI: label, confidence, top-k', body: classifyApi.classifyBody, bodyRequired: true, errors: [404], handler: classifyHandler(deps) },
     { method: 'get', path: '/api/papers', summary: 'Papers by predicted topic, category, publication window and text', query: paperApi.query, handler: papers.list },
     { method: 'get', path: '/api/trends', summary: 'Papers per topic per day, week or month', query: paperApi.trendsQuery, handler: papers.trends },
   ];

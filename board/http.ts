@@ -27,6 +27,8 @@ export interface Route {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The body must be sent (the schema alone cannot say so when its fields are all optional). */
+  bodyRequired?: boolean;
   /** Error statuses beyond 400/401/403/404 the route can answer (409 for state conflicts). */
   errors?: number[];
   handler: Handler;

@@ -1,9 +1,10 @@
 /**
  * The OpenAPI 3.1 document of the JSON API, generated from the route table itself: every route's
  * method, path, auth and summary, and its request parameters and body from the same zod schemas
- * the handlers validate with (their input side: what a client sends). It cannot drift from the
- * code; `npm run openapi` writes it to docs/openapi.json and the board serves it at
- * GET /api/openapi.json.
+ * the handlers validate with (their input side: what a client sends): each route in app.ts names
+ * the exported schema its handler parses, and tests send an unknown field to every documented
+ * body and expect the handler's 400. `npm run openapi` writes it to docs/openapi.json (a test fails
+ * when that file is stale) and the board serves it at GET /api/openapi.json.
  */
 import { z } from 'zod';
 import type { Route } from './http.ts';
@@ -11,7 +12,12 @@ import type { Route } from './http.ts';
 type JsonSchema = Record<string, unknown>;
 
 const ERROR = { $ref: '#/components/schemas/Error' };
-const ERROR_MEANING: Record<number, string> = { 404: 'no such resource', 409: 'conflict with the current state' };
+const ERROR_MEANING: Record<number, string> = {
+  404: 'no such resource',
+  409: 'conflict with the current state',
+  413: 'body over the 1 MB limit',
+  503: 'PostgreSQL or Redis unreachable (the body says which)',
+};
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR } } });
 
 function inputSchema(schema: z.ZodType): JsonSchema {
@@ -60,7 +66,12 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       responses,
     };
     if (route.auth) operation.security = [{ bearer: [] }];
-    if (route.body) operation.requestBody = { required: false, content: { 'application/json': { schema: inputSchema(route.body) } } };
+    if (route.body) {
+      const schema = inputSchema(route.body);
+      const required = route.bodyRequired === true || ((schema.required as unknown[] | undefined)?.length ?? 0) > 0;
+      operation.requestBody = { required, content: { 'application/json': { schema } } };
+      responses[413] = errorResponse(ERROR_MEANING[413]!);
+    }
     (paths[path] ??= {})[route.method] = operation;
   }
   return {

@@ -417,6 +417,7 @@ async function cmdClassify(config: Config, argv: string[]): Promise<number> {
   const k = values.k === undefined ? 3 : Number(values.k);
   if (!Number.isInteger(k) || k < 1) throw new BadInputError('--k must be a positive integer');
   if (positionals.length > 1) throw new BadInputError('classify reads at most one FILE');
+  if (values.text?.length && positionals.length) throw new BadInputError('give --text or a FILE, not both');
   const items: ClassifyItem[] = values.text?.length ? values.text : parseClassifyInput(await readInput(positionals[0]));
   if (items.length === 0) throw new BadInputError('nothing to classify: give --text, a FILE or standard input');
   const ctx = openCtx(config, false);
@@ -448,27 +449,30 @@ async function readInput(path: string | undefined): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** JSON lines of {title, abstract} or {text}, or plain lines of text; blank lines skipped. */
+/**
+ * JSON lines of {title, abstract} or {text}, or plain lines of text; blank lines skipped. The first
+ * non-blank line decides: if it is a JSON object every line must be one (a malformed line is an
+ * error naming it), otherwise every line is text (so a title starting with `{\em` stays text).
+ */
 export function parseClassifyInput(input: string): ClassifyItem[] {
-  const items: ClassifyItem[] = [];
-  input.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    if (!line.startsWith('{')) {
-      items.push(line);
-      return;
-    }
-    let row: { title?: unknown; abstract?: unknown; text?: unknown };
+  const lines = input.split('\n').map((l, i) => ({ line: l.trim(), n: i + 1 })).filter((l) => l.line);
+  if (lines.length === 0) return [];
+  const asJson = (line: string): unknown => {
     try {
-      row = JSON.parse(line) as typeof row;
-    } catch (e) {
-      throw new BadInputError(`line ${i + 1}: not JSON: ${coerceError(e).message}`);
+      return JSON.parse(line);
+    } catch {
+      return undefined;
     }
-    if (typeof row.text === 'string' && row.text.trim()) items.push(row.text);
-    else if (typeof row.abstract === 'string' && row.abstract.trim()) items.push({ title: typeof row.title === 'string' ? row.title : '', abstract: row.abstract });
-    else throw new BadInputError(`line ${i + 1}: expected "text" or "abstract" (with "title")`);
+  };
+  const first = asJson(lines[0]!.line);
+  if (first === null || typeof first !== 'object' || Array.isArray(first)) return lines.map((l) => l.line);
+  return lines.map(({ line, n }) => {
+    const row = asJson(line) as { title?: unknown; abstract?: unknown; text?: unknown } | undefined;
+    if (!row || typeof row !== 'object') throw new BadInputError(`line ${n}: not a JSON object (the first line was one, so every line must be)`);
+    if (typeof row.text === 'string' && row.text.trim()) return row.text;
+    if (typeof row.abstract === 'string' && row.abstract.trim()) return { title: typeof row.title === 'string' ? row.title : '', abstract: row.abstract };
+    throw new BadInputError(`line ${n}: expected "text" or "abstract" (with "title")`);
   });
-  return items;
 }
 
 async function cmdRetention(config: Config, argv: string[]): Promise<number> {

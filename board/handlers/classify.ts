@@ -5,7 +5,8 @@ import type { Db } from '../../core/db/client.ts';
 import { classifyItems } from '../../core/pipeline/serve.ts';
 import { parse, type Handler } from '../http.ts';
 
-const MAX_ITEMS = 1000;
+// The JSON body limit (1 MB, see app.ts) holds about 500 abstracts; more is a 413 either way.
+const MAX_ITEMS = 500;
 const text = z.string().min(1).max(20_000);
 export const classifyBody = z
   .object({

@@ -95,6 +95,25 @@ describe('board API on real Postgres and Redis', () => {
     await queues[0]!.obliterate({ force: true });
   });
 
+  it('validates every documented body with the documented schema: an unknown field is a 400 naming it', async () => {
+    const doc = JSON.parse(openApiText());
+    const sample: Record<string, string> = { name: MODEL, version: '1', key: 'k', alias: 'a', id: 'x' };
+    let checked = 0;
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const schema = op.requestBody?.content['application/json'].schema;
+        if (!schema || schema.additionalProperties !== false) continue;
+        const url = path.replace(/\{([A-Za-z]+)\}/g, (_m, p: string) => sample[p]!);
+        const r = await call(method.toUpperCase(), url, { zzUnknownField: 1 });
+        expect(r.status, `${method} ${path}`).toBe(400);
+        expect(r.body.error.message, `${method} ${path}`).toMatch(/zzUnknownField|Unrecognized key/);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+    expect(await production()).toEqual([1]);
+  });
+
   it('serves its OpenAPI document, the one committed in docs/', async () => {
     const r = await call('GET', '/api/openapi.json');
     expect(r.status).toBe(200);

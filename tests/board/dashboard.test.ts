@@ -15,6 +15,7 @@ import { registerVersions } from '../helpers/registry-fixture.ts';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const MODEL = 'dash-model';
 const TOKEN = 'dash-token-1';
+const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
 
 describe('dashboard', () => {
   let env: TestEnv;
@@ -34,7 +35,8 @@ describe('dashboard', () => {
     const day = new Date('2019-12-30T00:00:00Z');
     await env.db.paper.createMany({
       data: ['cs.CL', 'cs.CL', 'math.PR'].map((topic, i) => ({
-        id: `1912.0000${i}`, version: 1, title: `Paper ${i} about ${topic}`, abstract: 'An abstract.', authors: [], primaryCategory: topic,
+        // Paper 1's title is markup: the page must show it as text, never as an element.
+        id: `1912.0000${i}`, version: 1, title: i === 1 ? HOSTILE : `Paper ${i} about ${topic}`, abstract: 'An abstract.', authors: [], primaryCategory: topic,
         categories: [topic], published: day, updated: day, publishedDay: day, source: 'test', topic, topicConfidence: 0.9,
       })),
     });
@@ -62,6 +64,9 @@ describe('dashboard', () => {
     expect(await page.locator('#model-list tr[data-version="2"] button').textContent()).toBe('promote');
     await page.getByText('3 papers').waitFor();
     expect(await page.locator('#trend-chart polyline').count()).toBe(2);
+    expect(await page.getByText(HOSTILE).count()).toBe(1);
+    expect(await page.locator('#paper-list img').count()).toBe(0);
+    expect(await page.title()).toBe('arxiv-radar');
     await page.selectOption('#topic', 'math.PR');
     await page.click('#paper-form button');
     await page.getByText('1 papers').waitFor();

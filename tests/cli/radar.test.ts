@@ -60,7 +60,17 @@ describe('radar CLI', () => {
     const inline = await radar(env, ['classify', '--text', `${papers[0]!.title} ${papers[0]!.abstract}`, '--k', '2']);
     expect(inline.code, inline.stderr).toBe(0);
     expect(inline.stdout).toContain(`arxiv-topics v1 (Production`);
-    expect(inline.stdout.split('\n')[1]!.split('\t')[0]).toBe(papers[0]!.classifications[0]!.label);
+    const [label, confidence, topK] = inline.stdout.split('\n')[1]!.split('\t');
+    expect(label).toBe(papers[0]!.classifications[0]!.label);
+    expect(Number(confidence)).toBeCloseTo(papers[0]!.classifications[0]!.confidence, 3);
+    expect(topK!.split(', ')).toHaveLength(2);
+    // Plain text lines, one starting with a brace (LaTeX), are texts, not broken JSON.
+    writeFileSync(file, `{\\em Graph} neural networks for text\n${papers[1]!.title} ${papers[1]!.abstract}\n`);
+    const plain = await radar(env, ['classify', file, '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout).predictions).toHaveLength(2);
+    const both = await radar(env, ['classify', file, '--text', 'x']);
+    expect(both.code).toBe(2);
     writeFileSync(file, '{"title": "no abstract"}\n');
     const badLine = await radar(env, ['classify', file]);
     expect(badLine.code).toBe(2);

@@ -12,7 +12,8 @@ const { train, test } = loadArchives5Small();
 
 describe('svm-nb-blend', () => {
   it('reports the NB weight it chose by cross-fitting, from its grid, and is one linear model', async () => {
-    const blend = await trainClassifier(train, { kind: 'svm-nb-blend', params: {} }, { seed: 1 });
+    // The given weight (100, outside the grid) is replaced by the cross-fitted choice.
+    const blend = await trainClassifier(train, { kind: 'svm-nb-blend', params: { nbWeight: 100 } }, { seed: 1 });
     expect(NB_WEIGHT_GRID).toContain(blend.params.nbWeight);
     expect(blend.params.tuneWeight).toBe(true);
     expect(blend.kind).toBe('svm-nb-blend');
