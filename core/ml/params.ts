@@ -33,17 +33,21 @@ const CLASS_WEIGHT: Rule = {
   doc: 'balanced: weight each class by n / (classes * n_class)',
 };
 
+/** The linear SVM's own parameters, shared by the SVM and the blend that trains it. */
+const SVM: Schema = {
+  C: { type: 'number', default: 0.5, min: 1e-6, max: 1e6, doc: 'SVM inverse regularisation strength' },
+  classWeight: CLASS_WEIGHT,
+  // Training usually stops on `tol` (liblinear's default 0.1) after 10-30 passes; the cap of 20
+  // left validation macro-F1 unchanged on both tasks (8 to 50 passes all within 0.002) and
+  // bounds the fit time.
+  maxEpochs: { type: 'number', default: 20, min: 1, max: 10_000, integer: true, doc: 'SVM dual coordinate descent passes per class' },
+  tol: { type: 'number', default: 0.1, min: 1e-9, max: 10, doc: 'SVM: stop when the projected-gradient spread is below this' },
+};
+
+const NB_ALPHA: Rule = { type: 'number', default: 0.3, min: 1e-9, max: 100, doc: 'complement NB additive smoothing' };
+
 export const SCHEMAS: Readonly<Record<string, Schema>> = {
-  'linear-svm': {
-    ...TEXT,
-    C: { type: 'number', default: 0.5, min: 1e-6, max: 1e6, doc: 'inverse regularisation strength' },
-    classWeight: CLASS_WEIGHT,
-    // Training usually stops on `tol` (liblinear's default 0.1) after 10-30 passes; the cap of 20
-    // left validation macro-F1 unchanged on both tasks (8 to 50 passes all within 0.002) and
-    // bounds the fit time.
-    maxEpochs: { type: 'number', default: 20, min: 1, max: 10_000, integer: true, doc: 'dual coordinate descent passes per class' },
-    tol: { type: 'number', default: 0.1, min: 1e-9, max: 10, doc: 'stop when the projected-gradient spread is below this' },
-  },
+  'linear-svm': { ...TEXT, ...SVM },
   softmax: {
     ...TEXT,
     C: { type: 'number', default: 20, min: 1e-6, max: 1e6, doc: 'inverse L2 strength: lambda = 1 / (C * n)' },
@@ -53,16 +57,13 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   },
   'complement-nb': {
     ...TEXT,
-    alpha: { type: 'number', default: 0.3, min: 1e-9, max: 100, doc: 'additive smoothing' },
+    alpha: NB_ALPHA,
     normWeights: { type: 'boolean', default: false, doc: 'L1-normalise each class weight vector (Rennie et al. 2003)' },
   },
   'svm-nb-blend': {
     ...TEXT,
-    C: { type: 'number', default: 0.5, min: 1e-6, max: 1e6, doc: 'SVM inverse regularisation strength' },
-    classWeight: CLASS_WEIGHT,
-    maxEpochs: { type: 'number', default: 20, min: 1, max: 10_000, integer: true, doc: 'SVM dual coordinate descent passes per class' },
-    tol: { type: 'number', default: 0.1, min: 1e-9, max: 10, doc: 'SVM stopping tolerance' },
-    alpha: { type: 'number', default: 0.3, min: 1e-9, max: 100, doc: 'complement NB additive smoothing' },
+    ...SVM,
+    alpha: NB_ALPHA,
     nbWeight: { type: 'number', default: 1, min: 0, max: 100, doc: 'weight of the NB scores (members scaled to unit score spread); replaced by the validated choice with tuneWeight' },
     tuneWeight: { type: 'boolean', default: true, doc: 'choose nbWeight from 0 to 1.5 by cross-fitting on the training rows' },
     tuneFolds: { type: 'number', default: 2, min: 2, max: 10, integer: true, doc: 'folds of the cross-fitting that chooses nbWeight and calibrates' },
