@@ -58,7 +58,8 @@ export class TfidfVectorizer {
   /** Scratch space for one row: counts per column, the columns touched, their values. */
   private readonly rowCounts: Int32Array;
   private readonly touched: Int32Array;
-  private rowValues = new Float64Array(1024);
+  /** Sized like `touched` (a row touches each column at most once), so it never needs to grow. */
+  private readonly rowValues: Float64Array;
 
   private constructor(readonly state: TfidfState, analyzer?: Analyzer) {
     this.analyzer = analyzer ?? new Analyzer(state.config.analyzer, state.terms);
@@ -76,6 +77,7 @@ export class TfidfVectorizer {
     this.gramInfo = info;
     this.rowCounts = new Int32Array(state.idf.length);
     this.touched = new Int32Array(state.idf.length);
+    this.rowValues = new Float64Array(state.idf.length);
   }
 
   /** Number of features (matrix columns). */
@@ -167,9 +169,7 @@ export class TfidfVectorizer {
     const termOf = newId.subarray(0, T);
     for (const doc of docs) {
       for (let i = 0; i < doc.length; i++) doc[i] = termOf[doc[i]!]!;
-      // weighRow may replace rowValues with a larger array: read it only after the call.
-      const length = vectorizer.weighRow(vectorizer.countGrams(doc));
-      builder.pushRow(vectorizer.touched, vectorizer.rowValues, length);
+      builder.pushRow(vectorizer.touched, vectorizer.rowValues, vectorizer.weighRow(vectorizer.countGrams(doc)));
     }
     return { vectorizer, matrix: builder.build() };
   }
@@ -242,7 +242,6 @@ export class TfidfVectorizer {
   private weighRow(nTouched: number): number {
     const { rowCounts, touched } = this;
     const { idf, config } = this.state;
-    if (this.rowValues.length < nTouched) this.rowValues = new Float64Array(nTouched * 2);
     touched.subarray(0, nTouched).sort();
     const values = this.rowValues;
     let norm = 0;
