@@ -25,6 +25,20 @@ export async function trainLinearSvm(
   params: Readonly<Record<string, ParamValue>>,
   ctx: TrainingContext,
 ): Promise<LinearFit> {
+  const { weights, bias, heldOut, heldOutY } = await linearSvmWeights(data, params, ctx);
+  return { weights, bias, link: { type: 'softmax', temperature: fitTemperature(heldOut, heldOutY, data.K) } };
+}
+
+/**
+ * The SVM without its calibration: weights, bias, and the progressive-validation margins (row-major
+ * `heldOutY.length x K`) that trainLinearSvm fits its temperature on. A caller that calibrates
+ * differently (the blend) skips that fit.
+ */
+export async function linearSvmWeights(
+  data: TrainingSet,
+  params: Readonly<Record<string, ParamValue>>,
+  ctx: TrainingContext,
+): Promise<{ weights: Float32Array; bias: Float32Array; heldOut: Float64Array; heldOutY: Int32Array }> {
   const { x, y, K } = data;
   const n = x.rows;
   const F = x.cols;
@@ -68,7 +82,7 @@ export async function trainLinearSvm(
     await ctx.checkpoint((k + 1) / K);
   }
   const heldOutY = Int32Array.from(firstOrder.subarray(heldOutFrom), (i) => y[i]!);
-  return { weights, bias, link: { type: 'softmax', temperature: fitTemperature(heldOut, heldOutY, K) } };
+  return { weights, bias, heldOut, heldOutY };
 }
 
 /** One class's binary problem; arrays are shared between classes and reset by solveClass. */

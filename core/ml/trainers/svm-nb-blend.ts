@@ -28,7 +28,7 @@ import { linearScores, selectRows, type CsrMatrix } from '../../text/sparse.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
 import { complementNbWeights } from './complement-nb.ts';
-import { trainLinearSvm } from './linear-svm.ts';
+import { linearSvmWeights } from './linear-svm.ts';
 import type { LinearFit, TrainingSet } from './trainer.ts';
 
 /** NB weights tried when tuning. */
@@ -103,7 +103,7 @@ export async function trainSvmNbBlend(
 }
 
 async function trainMembers(data: TrainingSet, params: Readonly<Record<string, ParamValue>>, ctx: TrainingContext): Promise<[Member, Member]> {
-  const svm = await trainLinearSvm(data, params, ctx.part(0, 0.9));
+  const svm = await linearSvmWeights(data, params, ctx.part(0, 0.9));
   const nb = complementNbWeights(data, { alpha: params.alpha as number, normWeights: false });
   await ctx.checkpoint(1);
   return [svm, nb];
