@@ -12,21 +12,13 @@ import type { Db } from '../core/db/client.ts';
 import { coerceError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import * as classifyApi from './handlers/classify.ts';
-import { classifyHandler } from './handlers/classify.ts';
 import * as experimentApi from './handlers/experiments.ts';
-import { experimentHandlers } from './handlers/experiments.ts';
 import * as adminApi from './handlers/model-admin.ts';
-import { modelAdminHandlers } from './handlers/model-admin.ts';
 import * as modelApi from './handlers/models.ts';
-import { modelHandlers } from './handlers/models.ts';
 import * as paperApi from './handlers/papers.ts';
-import { paperHandlers } from './handlers/papers.ts';
 import * as nightApi from './handlers/pipeline-runs.ts';
-import { pipelineRunHandlers } from './handlers/pipeline-runs.ts';
 import * as compareApi from './handlers/runs-compare.ts';
-import { compareHandler } from './handlers/runs-compare.ts';
 import * as runApi from './handlers/runs.ts';
-import { runHandlers } from './handlers/runs.ts';
 import { errorBody, errorResponse, type Route } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -53,12 +45,12 @@ export interface BoardDeps {
 export function routes(deps: BoardDeps): Route[] {
   let doc: unknown;
   const openApi = () => (doc ??= openApiDocument(routes(deps), API_VERSION));
-  const models = modelHandlers(deps);
-  const admin = modelAdminHandlers(deps);
-  const experiments = experimentHandlers(deps);
-  const nights = pipelineRunHandlers(deps);
-  const runs = runHandlers(deps);
-  const papers = paperHandlers(deps);
+  const models = modelApi.modelHandlers(deps);
+  const admin = adminApi.modelAdminHandlers(deps);
+  const experiments = experimentApi.experimentHandlers(deps);
+  const nights = nightApi.pipelineRunHandlers(deps);
+  const runs = runApi.runHandlers(deps);
+  const papers = paperApi.paperHandlers(deps);
   const M = modelApi;
   const A = adminApi;
   const E = experimentApi;
@@ -74,15 +66,15 @@ export function routes(deps: BoardDeps): Route[] {
     { method: 'delete', path: '/api/models/:name/tags/:key', summary: 'Delete a model tag', auth: true, params: A.nameKey, body: A.whoBody, handler: admin.deleteModelTag },
     { method: 'put', path: '/api/models/:name/aliases/:alias', summary: 'Point an alias at a version (not "champion": that is always Production)', auth: true, params: A.nameAlias, body: A.aliasBody, errors: [409], handler: admin.putAlias },
     { method: 'delete', path: '/api/models/:name/aliases/:alias', summary: 'Delete an alias', auth: true, params: A.nameAlias, body: A.whoBody, errors: [409], handler: admin.deleteAlias },
-    { method: 'get', path: '/api/models/:name/versions', summary: 'Versions of a model with stage, metrics and source run', params: M.name, handler: models.versions },
+    { method: 'get', path: '/api/models/:name/versions', summary: 'Versions of a model with stage, metrics and source run', params: A.name, handler: models.versions },
     { method: 'get', path: '/api/models/:name/versions/:version', summary: 'One version: stage, metrics, tags, description, artifact', params: A.nameVersion, handler: admin.getVersion },
     { method: 'patch', path: '/api/models/:name/versions/:version', summary: "Set or clear a version's description", auth: true, params: A.nameVersion, body: A.descriptionBody, handler: admin.describeVersion },
     { method: 'put', path: '/api/models/:name/versions/:version/tags/:key', summary: 'Set a version tag', auth: true, params: A.nameVersionKey, body: A.tagBody, handler: admin.setVersionTag },
     { method: 'delete', path: '/api/models/:name/versions/:version/tags/:key', summary: 'Delete a version tag', auth: true, params: A.nameVersionKey, body: A.whoBody, handler: admin.deleteVersionTag },
     { method: 'get', path: '/api/models/:name/versions/:version/lineage', summary: 'Lineage: the run, its night, data snapshot, code version and artifact behind a version', params: A.nameVersion, handler: admin.lineage },
-    { method: 'get', path: '/api/models/:name/events', summary: 'Registry events (registered, promoted, archived, gate rejected, rolled back) in order', params: M.name, query: M.eventsQuery, handler: models.events },
-    { method: 'post', path: '/api/models/:name/versions/:version/promote', summary: 'Promote a version to Production (the previous one is archived)', auth: true, params: M.nameVersion, body: M.promoteBody, errors: [409], handler: models.promote },
-    { method: 'post', path: '/api/models/:name/rollback', summary: 'Roll Production back to the previous (or a given) archived version', auth: true, params: M.name, body: M.rollbackBody, errors: [409], handler: models.rollback },
+    { method: 'get', path: '/api/models/:name/events', summary: 'Registry events (registered, promoted, archived, gate rejected, rolled back) in order', params: A.name, query: M.eventsQuery, handler: models.events },
+    { method: 'post', path: '/api/models/:name/versions/:version/promote', summary: 'Promote a version to Production (the previous one is archived)', auth: true, params: A.nameVersion, body: M.promoteBody, errors: [409], handler: models.promote },
+    { method: 'post', path: '/api/models/:name/rollback', summary: 'Roll Production back to the previous (or a given) archived version', auth: true, params: A.name, body: M.rollbackBody, errors: [409], handler: models.rollback },
     { method: 'get', path: '/api/pipeline-runs', summary: 'Nights, newest first, by status and date', query: nightApi.listQuery, handler: nights.list },
     { method: 'get', path: '/api/pipeline-runs/:id', summary: 'One night: stages, inputs, candidates, model version, gate decision', handler: nights.get },
     { method: 'post', path: '/api/pipeline-runs', summary: 'Trigger a night (the running night of the same date is returned, not duplicated)', auth: true, body: nightApi.triggerBody, handler: nights.trigger },
@@ -95,10 +87,10 @@ export function routes(deps: BoardDeps): Route[] {
     { method: 'post', path: '/api/experiments/:name/restore', summary: 'Restore an archived experiment', auth: true, params: E.name, handler: experiments.restore },
     { method: 'get', path: '/api/runs', summary: 'Search runs with a filter over metrics., params., tags. and attributes; ordered, keyset-paged', query: R.searchQuery, handler: runs.list },
     // Before /api/runs/:id, so "compare" is not taken for a run id.
-    { method: 'get', path: '/api/runs/compare', summary: 'Compare runs side by side: params, latest metrics, tags', query: compareApi.query, handler: compareHandler(deps) },
+    { method: 'get', path: '/api/runs/compare', summary: 'Compare runs side by side: params, latest metrics, tags', query: compareApi.query, handler: compareApi.compareHandler(deps) },
     { method: 'get', path: '/api/runs/:id', summary: 'One run: params, metrics, tags, artifacts, parent and children', params: R.runId, handler: runs.get },
     { method: 'get', path: '/api/runs/:id/metrics/:key', summary: "One metric's history (every step) for a run", params: R.historyParams, handler: runs.history },
-    { method: 'post', path: '/api/classify', summary: 'Label up to 500 texts or papers (title + abstract; body at most 1 MB) with the Production model or a models:/ URI: label, confidence, top-k', body: classifyApi.classifyBody, bodyRequired: true, errors: [404], handler: classifyHandler(deps) },
+    { method: 'post', path: '/api/classify', summary: 'Label up to 500 texts or papers (title + abstract; body at most 1 MB) with the Production model or a models:/ URI: label, confidence, top-k', body: classifyApi.classifyBody, bodyRequired: true, errors: [404], handler: classifyApi.classifyHandler(deps) },
     { method: 'get', path: '/api/papers', summary: 'Papers by predicted topic, category, publication window and text', query: paperApi.query, handler: papers.list },
     { method: 'get', path: '/api/trends', summary: 'Papers per topic per day, week or month', query: paperApi.trendsQuery, handler: papers.trends },
   ];

@@ -21,7 +21,8 @@ export const aliasBody = z.object({ version: z.number().int().positive(), ...who
 export const uriQuery = z.object({ uri: z.string().min(1).max(500) }).strict();
 
 /** A body may be absent on DELETE: treat it as `{}`. */
-const bodyOf = (b: unknown) => (b === undefined || b === null ? {} : b);
+/** A registry change may come without a body: treat a missing one as `{}`. */
+export const bodyOf = (b: unknown) => (b === undefined || b === null ? {} : b);
 
 /**
  * Registry reads and metadata: one model, one version, `models:/` URI resolution, lineage,

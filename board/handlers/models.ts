@@ -3,15 +3,14 @@ import type { BlobStore } from '../../core/blobs.ts';
 import type { Db } from '../../core/db/client.ts';
 import { listEvents, listModels, listVersions, promoteVersion, rollback } from '../../core/registry/registry.ts';
 import { parse, type Handler } from '../http.ts';
+import { bodyOf, name, nameVersion, version, whoBody } from './model-admin.ts';
 
-export const name = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'not a model name') });
-export const nameVersion = name.extend({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'not a version number').transform(Number) });
-export const promoteBody = z.object({ reason: z.string().min(1).max(2000).optional(), actor: z.string().min(1).max(200).optional() }).strict();
-export const rollbackBody = promoteBody.extend({ to: z.number().int().positive().optional() }).strict();
-export const eventsQuery = z.object({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'not a version number').transform(Number).optional() }).strict();
+/** A promotion takes what every registry change takes: an optional reason and actor. */
+export const promoteBody = whoBody;
+export const rollbackBody = whoBody.extend({ to: z.number().int().positive().optional() }).strict();
+export const eventsQuery = z.object({ version: version.optional() }).strict();
 
 /** The body may be absent for promote/rollback: treat a missing body as `{}`. */
-const bodyOf = (b: unknown) => (b === undefined || b === null || (typeof b === 'object' && Object.keys(b as object).length === 0) ? {} : b);
 
 export function modelHandlers(deps: { db: Db; blobs: BlobStore }) {
   const { db, blobs } = deps;

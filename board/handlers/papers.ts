@@ -3,7 +3,7 @@ import type { Db } from '../../core/db/client.ts';
 import { Prisma } from '../../core/db/client.ts';
 import { parse, type Handler } from '../http.ts';
 
-export const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
 export const query = z
   .object({
     topic: z.string().min(1).max(100).optional(),
