@@ -12,18 +12,16 @@
  * between candidates below that spread are noise. Without --candidates the default candidates and the search
  * space are compared. With --json each result is one JSON line.
  */
-import { existsSync } from 'node:fs';
 import { computeMetrics, defaultCandidates, searchSpace, trainClassifier, type CandidateSpec, type LabelledText } from '../core/ml/index.ts';
 import { Random } from '../core/ml/random.ts';
-import { stratifiedFolds } from '../core/ml/split.ts';
+import { labelIndices, stratifiedFolds } from '../core/ml/split.ts';
 import { parseArgs } from './args.ts';
-import { DEFAULT_DATA, loadTask, TASKS, type TaskName } from './tasks.ts';
+import { loadTask, taskArgs } from './tasks.ts';
 
 /** Fold of each document: stratified by label, seeded (core/ml's stratifiedFolds on label indices). */
 function foldsOf(docs: readonly LabelledText[], k: number, seed: number): Int32Array {
-  const labels = [...new Set(docs.map((d) => d.label))].sort();
-  const index = new Map(labels.map((l, i) => [l, i]));
-  return stratifiedFolds(Int32Array.from(docs, (d) => index.get(d.label)!), labels.length, k, new Random(seed));
+  const { labels, y } = labelIndices(docs);
+  return stratifiedFolds(y, labels.length, k, new Random(seed));
 }
 
 /** Pooled out-of-fold macro-F1 and accuracy of one candidate. */
@@ -43,10 +41,7 @@ async function crossValidate(docs: readonly LabelledText[], spec: CandidateSpec,
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), ['json']);
-  const data = args.get('data') ?? (existsSync(DEFAULT_DATA) ? DEFAULT_DATA : undefined);
-  if (!data) throw new Error(`--data is required (no ${DEFAULT_DATA})`);
-  const task = (args.get('task') ?? 'fine20') as TaskName;
-  if (!TASKS.includes(task)) throw new Error(`--task must be one of ${TASKS.join(', ')}`);
+  const { data, task } = taskArgs(args, 'fine20');
   const k = Number(args.get('folds') ?? 4);
   if (!Number.isInteger(k) || k < 2) throw new Error('--folds must be an integer >= 2');
   const seed = Number(args.get('seed') ?? 1);

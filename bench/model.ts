@@ -13,18 +13,14 @@
  * With --json the last line is one JSON object (reference keys first, then ours: log_loss, kind,
  * params, features, model_bytes, load_ms).
  */
-import { existsSync } from 'node:fs';
 import { computeMetrics, defaultCandidates, evaluate, loadClassifier, trainClassifier, type CandidateSpec } from '../core/ml/index.ts';
 import { parseArgs } from './args.ts';
-import { DEFAULT_DATA, loadTask, TASKS, type TaskName } from './tasks.ts';
+import { loadTask, taskArgs } from './tasks.ts';
 
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), ['json']);
-  const data = args.get('data') ?? (existsSync(DEFAULT_DATA) ? DEFAULT_DATA : undefined);
-  if (!data) throw new Error(`--data is required (no ${DEFAULT_DATA})`);
-  const task = (args.get('task') ?? 'archives5') as TaskName;
-  if (!TASKS.includes(task)) throw new Error(`--task must be one of ${TASKS.join(', ')}`);
+  const { data, task } = taskArgs(args, 'archives5');
   const limit = Number(args.get('limit') ?? 0);
   const seed = Number(args.get('seed') ?? 1);
   const spec: CandidateSpec = args.has('candidate') ? (JSON.parse(args.get('candidate')!) as CandidateSpec) : defaultCandidates()[0]!;

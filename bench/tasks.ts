@@ -15,7 +15,7 @@
  * analyzer (which does its own normalisation), inside the timed fit like the reference's.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -27,6 +27,15 @@ export const DEFAULT_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 export type TaskName = 'archives5' | 'fine20';
 export const TASKS: readonly TaskName[] = ['archives5', 'fine20'];
+
+/** `--data` (default: the shared abstracts, when present) and `--task` of a bench script, checked. */
+export function taskArgs(args: ReadonlyMap<string, string>, defaultTask: TaskName): { data: string; task: TaskName } {
+  const data = args.get('data') ?? (existsSync(DEFAULT_DATA) ? DEFAULT_DATA : undefined);
+  if (!data) throw new Error(`--data is required (no ${DEFAULT_DATA})`);
+  const task = (args.get('task') ?? defaultTask) as TaskName;
+  if (!TASKS.includes(task)) throw new Error(`--task must be one of ${TASKS.join(', ')}`);
+  return { data, task };
+}
 const ARCHIVES5 = new Set(['astro-ph', 'cond-mat', 'cs', 'math', 'physics']);
 
 /** The only fields a task needs; the rest of each row is dropped while streaming. */

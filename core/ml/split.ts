@@ -9,13 +9,19 @@ import type { LabelledText } from './types.ts';
  * @throws RangeError when fraction is not in (0, 1)
  */
 export function splitForValidation<T extends LabelledText>(docs: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
-  const labels = [...new Set(docs.map((d) => d.label))].sort();
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const inValidation = stratifiedHoldOut(Int32Array.from(docs, (d) => index.get(d.label)!), labels.length, fraction, new Random(seed));
+  const { labels, y } = labelIndices(docs);
+  const inValidation = stratifiedHoldOut(y, labels.length, fraction, new Random(seed));
   const train: T[] = [];
   const validation: T[] = [];
   docs.forEach((d, i) => (inValidation[i] ? validation : train).push(d));
   return { train, validation };
+}
+
+/** The distinct labels sorted by code unit, and each document's index into them. */
+export function labelIndices(docs: readonly LabelledText[]): { labels: string[]; y: Int32Array } {
+  const labels = [...new Set(docs.map((d) => d.label))].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return { labels, y: Int32Array.from(docs, (d) => index.get(d.label)!) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { EmptyVocabularyError, TfidfVectorizer } from '../text/tfidf.ts';
 import { TrainingDataError } from './errors/training-data-error.ts';
 import { LinearTextClassifier } from './linear-text-classifier.ts';
 import { resolveParams, tfidfConfigOf } from './params.ts';
+import { labelIndices } from './split.ts';
 import { TrainingContext } from './training-context.ts';
 import { trainComplementNb } from './trainers/complement-nb.ts';
 import { trainLinearSvm } from './trainers/linear-svm.ts';
@@ -38,12 +39,10 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
   const ctx = new TrainingContext(opts);
   ctx.throwIfAborted();
 
-  const labels = [...new Set(train.map((d) => d.label))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const { labels, y } = labelIndices(train);
   if (labels.length < 2) {
     throw new TrainingDataError(`need documents of at least 2 labels to train a classifier, got ${labels.length} (${train.length} documents)`);
   }
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const y = Int32Array.from(train, (d) => index.get(d.label)!);
   const classCounts = new Int32Array(labels.length);
   for (const c of y) classCounts[c]!++;
 
