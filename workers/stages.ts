@@ -5,7 +5,8 @@ import { ingestStage } from '../core/pipeline/ingest.ts';
 import { prepareStage } from '../core/pipeline/prepare.ts';
 import { registerStage } from '../core/pipeline/register.ts';
 import { selectStage } from '../core/pipeline/select.ts';
-import { openNightRun, planCandidates } from '../core/pipeline/train.ts';
+import { openNightRun } from '../core/pipeline/train.ts';
+import { expandCandidates } from '../core/ml/index.ts';
 import {
   defaultJobOptions,
   QUEUES,
@@ -53,7 +54,8 @@ export function stageProcessors(ctx: WorkerContext, sources: SourceFactories = {
           const prep = await childValue<PrepareOutput>(job, prefix, QUEUES.prepare);
           const params = effectiveParams(ctx.config, await nightParams(job.data.pipelineRunId));
           const nightRunId = await openNightRun(job.data, prep.snapshotId, await nightParams(job.data.pipelineRunId), deps);
-          const specs = planCandidates(params.candidates);
+          // The night's (or the config's) candidate names: kinds, default or search.
+          const specs = expandCandidates(params.candidates ?? []);
           const opts = defaultJobOptions({ attempts: Math.min(2, ctx.config.STAGE_ATTEMPTS), backoffMs: ctx.config.RETRY_BACKOFF_MS });
           await candidateQueue.addBulk(
             specs.map((spec, index) => ({

@@ -1,20 +1,11 @@
 import { codeVersion } from '../code-version.ts';
 import { describeError } from '../errors.ts';
-import { evaluate, expandCandidates, trainClassifier, type CandidateSpec } from '../ml/index.ts';
+import { evaluate, trainClassifier } from '../ml/index.ts';
 import type { CandidateJobData, CandidateOutput, NightRef } from '../queues.ts';
 import { endRun, getOrCreateExperiment, logArtifact, logMetrics, logParams, setTags, startRun } from '../tracking/tracking.ts';
 import type { NightParams, StageDeps } from './deps.ts';
 import { MODEL_ARTIFACT_PATH, MODEL_MEDIA_TYPE } from './models.ts';
 import { loadSnapshot } from './snapshot.ts';
-
-/**
- * The candidates a night trains: the ML module's default set, or the specs the night's or the
- * config's candidate names stand for (kinds, `default`, `search`; see expandCandidates).
- * @throws UnknownCandidateError for a name that is neither a kind nor a set
- */
-export function planCandidates(names: readonly string[] | undefined): CandidateSpec[] {
-  return expandCandidates(names ?? []);
-}
 
 /**
  * The night's parent tracking run (candidates are nested under it). Idempotent per pipeline run,
