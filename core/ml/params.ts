@@ -50,10 +50,11 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   'linear-svm': { ...TEXT, ...SVM },
   softmax: {
     ...TEXT,
-    C: { type: 'number', default: 20, min: 1e-6, max: 1e6, doc: 'inverse L2 strength: lambda = 1 / (C * n)' },
-    classWeight: { ...CLASS_WEIGHT, default: 'balanced' },
-    epochs: { type: 'number', default: 12, min: 1, max: 1000, integer: true, doc: 'AdaGrad passes over the data' },
-    learningRate: { type: 'number', default: 0.5, min: 1e-6, max: 100, doc: 'AdaGrad base step' },
+    C: { type: 'number', default: 10, min: 1e-6, max: 1e6, doc: 'inverse L2 strength (scikit-learn\'s C)' },
+    classWeight: CLASS_WEIGHT,
+    maxIterations: { type: 'number', default: 100, min: 1, max: 10_000, integer: true, doc: 'L-BFGS iteration cap' },
+    tol: { type: 'number', default: 1e-4, min: 0, max: 1, doc: 'L-BFGS: stop when an iteration lowers the objective by less than this fraction' },
+    memory: { type: 'number', default: 5, min: 1, max: 50, integer: true, doc: 'L-BFGS correction pairs kept' },
   },
   'complement-nb': {
     ...TEXT,
