@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, trainClassifier } from '../../core/ml/index.ts';
 import { loopSoftmaxPass, MAX_UNROLLED, softmaxPass } from '../../core/ml/kernels.ts';
 import { minimizeLbfgs } from '../../core/ml/lbfgs.ts';
+import { LinearTextClassifier } from '../../core/ml/linear-text-classifier.ts';
 import { labelIndices } from '../../core/ml/split.ts';
 import { TfidfVectorizer } from '../../core/text/tfidf.ts';
 import { loadArchives5Small } from './fixture.ts';
@@ -132,7 +133,8 @@ describe('softmax trainer (L-BFGS)', () => {
     const clf = await trainClassifier(train, { kind: 'softmax', params: { tol: 1e-10, maxIterations: 2000 } }, { seed: 1 });
     // Optimality of the bias: the summed residuals per class vanish, i.e. predicted class
     // probabilities (class-weighted) sum to the weighted class counts on the training rows.
-    const proba = clf.predictProba(train.map((d) => d.text));
+    expect(clf).toBeInstanceOf(LinearTextClassifier);
+    const proba = (clf as LinearTextClassifier).predictProba(train.map((d) => d.text));
     const { y } = labelIndices(train);
     const K = clf.labels.length;
     for (let k = 0; k < K; k++) {
