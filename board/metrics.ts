@@ -29,11 +29,11 @@ export function createMetrics(deps: { db: Db; queues: readonly Queue[] }): Board
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
+      const counts = await Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES)));
       this.reset();
-      for (const q of queues) {
-        const counts = await q.getJobCounts(...JOB_STATES);
-        for (const state of JOB_STATES) this.set({ queue: q.name, state }, counts[state] ?? 0);
-      }
+      queues.forEach((q, i) => {
+        for (const state of JOB_STATES) this.set({ queue: q.name, state }, counts[i]![state] ?? 0);
+      });
     },
   });
 
@@ -43,8 +43,8 @@ export function createMetrics(deps: { db: Db; queues: readonly Queue[] }): Board
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      this.reset();
       const rows = await db.pipelineRun.groupBy({ by: ['status'], _count: { _all: true } });
+      this.reset();
       for (const r of rows) this.set({ status: r.status }, r._count._all);
     },
   });
@@ -55,12 +55,14 @@ export function createMetrics(deps: { db: Db; queues: readonly Queue[] }): Board
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      this.reset();
       const rows = await db.pipelineRun.groupBy({ by: ['status'], where: { status: { in: ['succeeded', 'failed'] }, finishedAt: { not: null } }, _max: { finishedAt: true } });
+      this.reset();
       for (const r of rows) if (r._max.finishedAt) this.set({ status: r.status }, r._max.finishedAt.getTime() / 1000);
     },
   });
 
+  // Every collect() reads first and then resets and sets without an await in between: two scrapes
+  // running at once can then never see a gauge reset by the other but not yet refilled.
   // prom-client collects every metric of a scrape concurrently: the two Production gauges share
   // one query per scrape through a promise kept for a second.
   let production: { at: number; rows: Promise<{ version: number; metrics: unknown; model: { name: string } }[]> } | null = null;
@@ -102,8 +104,8 @@ export function createMetrics(deps: { db: Db; queues: readonly Queue[] }): Board
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      this.reset();
       const [all, labelled] = await Promise.all([db.paper.count(), db.paper.count({ where: { topic: { not: null } } })]);
+      this.reset();
       this.set({ state: 'stored' }, all);
       this.set({ state: 'classified' }, labelled);
     },
