@@ -33,6 +33,8 @@ interface Result {
   classes: number;
   accuracy: number;
   f1_macro: number;
+  /** Ours only: 95% bootstrap interval of macro-F1 over the test papers. */
+  f1_macro_ci95?: [number, number];
   fit_seconds: number;
   predict_docs_per_second: number;
   peak_rss_mb: number;
@@ -110,7 +112,7 @@ function main(): void {
     const predictRatio = ours.predict_docs_per_second / ref.predict_docs_per_second;
     const rssRatio = ours.peak_rss_mb / ref.peak_rss_mb;
     verdicts.push(
-      { task, goal: 'macro-F1', ours: ours.f1_macro.toFixed(4), reference: ref.f1_macro.toFixed(4), ratio: f1Ratio.toFixed(3), target: `>= ${GOALS[task].f1}`, pass: ours.f1_macro >= GOALS[task].f1 },
+      { task, goal: 'macro-F1', ours: ours.f1_macro.toFixed(4) + (ours.f1_macro_ci95 ? ` (${ours.f1_macro_ci95.map((x) => x.toFixed(3)).join('-')})` : ''), reference: ref.f1_macro.toFixed(4), ratio: f1Ratio.toFixed(3), target: `>= ${GOALS[task].f1}`, pass: ours.f1_macro >= GOALS[task].f1 },
       { task, goal: 'fit s', ours: ours.fit_seconds.toFixed(2), reference: ref.fit_seconds.toFixed(2), ratio: fitRatio.toFixed(2), target: `<= ${MAX_FIT_RATIO.toFixed(1)}x`, pass: fitRatio <= MAX_FIT_RATIO },
       { task, goal: 'predict docs/s', ours: ours.predict_docs_per_second.toFixed(0), reference: ref.predict_docs_per_second.toFixed(0), ratio: predictRatio.toFixed(2), target: `>= ${MIN_PREDICT_RATIO.toFixed(1)}x`, pass: predictRatio >= MIN_PREDICT_RATIO },
       { task, goal: 'peak RSS MB', ours: ours.peak_rss_mb.toFixed(0), reference: ref.peak_rss_mb.toFixed(0), ratio: rssRatio.toFixed(2), target: `<= ${MAX_RSS_RATIO.toFixed(1)}x`, pass: rssRatio <= MAX_RSS_RATIO },
@@ -131,6 +133,7 @@ function main(): void {
   for (const r of table) console.log(line(r));
   const failed = verdicts.filter((v) => !v.pass).length;
   console.log(`\n${verdicts.length - failed} of ${verdicts.length} goals met`);
+  console.log('(ours macro-F1: in brackets its 95% bootstrap interval over the test papers; the goal is judged on the figure itself)');
   if (args.has('json')) console.log(JSON.stringify({ rows, verdicts }));
 }
 

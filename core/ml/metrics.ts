@@ -1,4 +1,5 @@
 /** Classification metrics: accuracy, macro-F1, per-class precision/recall/F1, confusion, log loss. */
+import { Random } from './random.ts';
 import type { Classifier, ClassMetrics, Evaluation, LabelledText } from './types.ts';
 
 /** Probabilities are clipped to [1e-15, 1] before the log, as scikit-learn's `log_loss` does. */
@@ -106,4 +107,38 @@ export function f1MacroOf(truth: Int32Array, predicted: Int32Array, K: number): 
     sum += tp[k]! > 0 ? (2 * tp[k]!) / (support[k]! + predictedCount[k]!) : 0;
   }
   return present > 0 ? sum / present : 0;
+}
+
+/**
+ * Percentile bootstrap interval of macro-F1 over documents: `resamples` draws of n documents with
+ * replacement (seeded, so the interval is reproducible), the central `level` of their macro-F1s.
+ * It measures how much the figure moves with the choice of test documents alone: two models
+ * whose test macro-F1s differ by less than the interval's half-width are not told apart by that
+ * test set.
+ */
+export function bootstrapF1Macro(
+  truth: Int32Array,
+  predicted: Int32Array,
+  K: number,
+  options: { resamples?: number; level?: number; seed?: number } = {},
+): [number, number] {
+  const resamples = options.resamples ?? 1000;
+  const level = options.level ?? 0.95;
+  const random = new Random(options.seed ?? 1);
+  const n = truth.length;
+  if (n === 0) return [0, 0];
+  const t = new Int32Array(n);
+  const p = new Int32Array(n);
+  const f1s = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) {
+      const j = random.int(n);
+      t[i] = truth[j]!;
+      p[i] = predicted[j]!;
+    }
+    f1s[r] = f1MacroOf(t, p, K);
+  }
+  f1s.sort();
+  const at = (q: number) => f1s[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
+  return [at((1 - level) / 2), at((1 + level) / 2)];
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../core/ml/index.ts';
+import { bootstrapF1Macro, computeMetrics } from '../../core/ml/index.ts';
+import { f1MacroOf } from '../../core/ml/metrics.ts';
+import { Random } from '../../core/ml/random.ts';
 
 describe('computeMetrics', () => {
   // Hand-worked example, labels a, b, c:
@@ -37,5 +39,39 @@ describe('computeMetrics', () => {
     expect(m.f1Macro).toBeCloseTo((2 / 3 + 0) / 2, 12);
     expect(m.perClass.b).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
     expect(m.logLoss).toBeNull();
+  });
+});
+
+describe('bootstrapF1Macro', () => {
+  /** n documents over 2 balanced classes, each predicted wrongly with probability `error`. */
+  function noisy(n: number, error: number, seed: number): { truth: Int32Array; predicted: Int32Array } {
+    const random = new Random(seed);
+    const truth = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const predicted = truth.map((c) => (random.next() < error ? 1 - c : c));
+    return { truth, predicted };
+  }
+
+  it('is [1, 1] for perfect predictions and reproducible for a seed', () => {
+    const truth = Int32Array.from({ length: 50 }, (_, i) => i % 3);
+    expect(bootstrapF1Macro(truth, truth, 3)).toEqual([1, 1]);
+    const { truth: t, predicted: p } = noisy(500, 0.3, 2);
+    expect(bootstrapF1Macro(t, p, 2, { seed: 5 })).toEqual(bootstrapF1Macro(t, p, 2, { seed: 5 }));
+  });
+
+  it('has the width sampling theory predicts, shrinking as 1 / sqrt(n)', () => {
+    // Two balanced classes with 20% errors: macro-F1 ~ accuracy ~ 0.8, standard error
+    // sqrt(0.8 * 0.2 / n): a 95% interval of half-width 1.96 * 0.0126 = 0.025 at n = 1000.
+    const big = noisy(1000, 0.2, 1);
+    const [lo, hi] = bootstrapF1Macro(big.truth, big.predicted, 2);
+    const point = f1MacroOf(big.truth, big.predicted, 2);
+    expect(lo).toBeLessThan(point);
+    expect(hi).toBeGreaterThan(point);
+    expect((hi - lo) / 2).toBeGreaterThan(0.019);
+    expect((hi - lo) / 2).toBeLessThan(0.031);
+    const small = noisy(100, 0.2, 1);
+    const [slo, shi] = bootstrapF1Macro(small.truth, small.predicted, 2);
+    // sqrt(1000 / 100) = 3.16
+    expect((shi - slo) / (hi - lo)).toBeGreaterThan(2.2);
+    expect((shi - slo) / (hi - lo)).toBeLessThan(4.5);
   });
 });
