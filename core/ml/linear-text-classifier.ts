@@ -6,6 +6,7 @@
 import { linearScores, type CsrMatrix } from '../text/sparse.ts';
 import { TfidfVectorizer } from '../text/tfidf.ts';
 import { decodeModel, encodeModel, type ModelParts } from './artifact.ts';
+import { rowScorer } from './kernels.ts';
 import { applyLink, type Link } from './link.ts';
 import type { Classifier, ParamValue, Prediction } from './types.ts';
 
@@ -48,17 +49,10 @@ export class LinearTextClassifier implements Classifier {
     const K = this.labels.length;
     const { weights, bias, link } = this.parts;
     const out = new Float64Array(texts.length * K);
-    const acc = new Float64Array(K);
+    const score = rowScorer(K);
     this.vectorizer.forEachRow(texts, (row, cols, values, length) => {
-      for (let k = 0; k < K; k++) acc[k] = bias[k]!;
-      for (let p = 0; p < length; p++) {
-        const v = values[p]!;
-        const w = cols[p]! * K;
-        for (let k = 0; k < K; k++) acc[k]! += v * weights[w + k]!;
-      }
-      const scores = out.subarray(row * K, (row + 1) * K);
-      scores.set(acc);
-      applyLink(link, scores);
+      score(cols, values, length, weights, bias, out, row * K);
+      applyLink(link, out.subarray(row * K, (row + 1) * K));
     });
     return out;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, trainClassifier } from '../../core/ml/index.ts';
-import { loopSoftmaxPass, MAX_UNROLLED, softmaxPass } from '../../core/ml/kernels.ts';
+import { loopRowScorer, loopSoftmaxPass, MAX_UNROLLED, rowScorer, softmaxPass } from '../../core/ml/kernels.ts';
 import { minimizeLbfgs } from '../../core/ml/lbfgs.ts';
 import { LinearTextClassifier } from '../../core/ml/linear-text-classifier.ts';
 import { labelIndices } from '../../core/ml/split.ts';
@@ -12,7 +12,7 @@ const fitted = TfidfVectorizer.fit(train.map((d) => d.text), { analyzer: { stem:
 const x = fitted.matrix;
 
 /** Seeded weights in (-0.5, 0.5) (a small LCG, so the test needs no random source). */
-function weights(n: number, seed: number): Float64Array {
+function weights64(n: number, seed: number): Float64Array {
   let s = seed >>> 0;
   return Float64Array.from({ length: n }, () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -30,7 +30,7 @@ describe('softmax kernels', () => {
   it.each([2, 5, 20, MAX_UNROLLED + 3])('the pass for K=%i gives the loop version\'s loss and gradient exactly', (K) => {
     const y = labelsFor(K);
     const sw = Float64Array.from(y, (c) => 1 + c / K);
-    const w = weights(x.cols * K + K, K);
+    const w = weights64(x.cols * K + K, K);
     const gGen = new Float64Array(w.length);
     const gLoop = new Float64Array(w.length);
     const lossGen = softmaxPass(K)(x, y, sw, w, gGen);
@@ -44,7 +44,7 @@ describe('softmax kernels', () => {
     const K = 5;
     const y = labelsFor(K);
     const sw = Float64Array.from(y, (c) => (c === 0 ? 2 : 1));
-    const w = weights(x.cols * K + K, 11);
+    const w = weights64(x.cols * K + K, 11);
     const pass = softmaxPass(K);
     const grad = new Float64Array(w.length);
     const loss = pass(x, y, sw, w, grad);
@@ -75,11 +75,36 @@ describe('softmax kernels', () => {
   });
 });
 
+describe('row scorer (prediction)', () => {
+  it.each([2, 5, 20, MAX_UNROLLED + 3])('for K=%i gives the loop version\'s scores exactly', (K) => {
+    const weights = Float32Array.from(weights64(x.cols * K, K));
+    const bias = Float32Array.from(weights64(K, K + 1));
+    const gen = new Float64Array(x.rows * K);
+    const loop = new Float64Array(x.rows * K);
+    const score = rowScorer(K);
+    const reference = loopRowScorer(K);
+    for (let i = 0; i < x.rows; i++) {
+      const cols = x.indices.subarray(x.indptr[i]!, x.indptr[i + 1]!);
+      const values = Float64Array.from(x.data.subarray(x.indptr[i]!, x.indptr[i + 1]!));
+      score(cols, values, cols.length, weights, bias, gen, i * K);
+      reference(cols, values, cols.length, weights, bias, loop, i * K);
+    }
+    expect(Buffer.from(gen.buffer).equals(Buffer.from(loop.buffer))).toBe(true);
+    // And both are the plain definition (to rounding).
+    const i = 7;
+    for (let k = 0; k < K; k++) {
+      let s = bias[k]!;
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) s += x.data[p]! * weights[x.indices[p]! * K + k]!;
+      expect(gen[i * K + k]!).toBeCloseTo(s, 5);
+    }
+  });
+});
+
 describe('minimizeLbfgs', () => {
   it('finds the minimum of an ill-conditioned quadratic and never raises the objective', async () => {
     const D = 1000;
     const scale = Float64Array.from({ length: D }, (_, i) => 1 + (i % 100) * 10); // condition 991
-    const target = weights(D, 3);
+    const target = weights64(D, 3);
     const fs: number[] = [];
     const x = new Float64Array(D);
     const result = await minimizeLbfgs(
