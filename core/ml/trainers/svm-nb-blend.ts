@@ -38,6 +38,8 @@ export const NB_WEIGHT_GRID: readonly number[] = [0, 0.25, 0.5, 0.75, 1, 1.25, 1
 interface Member {
   weights: Float32Array;
   bias: Float32Array;
+  /** The SVM's dual variables per class (absent for NB). */
+  alphas?: Float64Array[];
 }
 
 export async function trainSvmNbBlend(
@@ -51,6 +53,7 @@ export async function trainSvmNbBlend(
   // Score spreads of the members, measured on held-out rows when tuning (on training rows
   // otherwise): the blend is svm / spreadSvm + nbWeight * nb / spreadNb.
   let spreads: [number, number] | null = null;
+  let warmStart: Float64Array[] | undefined;
 
   if (params.tuneWeight) {
     // Cross-fitting: each fold's members are trained on the other folds and score it, so every
@@ -59,11 +62,15 @@ export async function trainSvmNbBlend(
     const fold = stratifiedFolds(data.y, K, folds, ctx.random);
     const svmScores = new Float64Array(data.x.rows * K);
     const nbScores = new Float64Array(data.x.rows * K);
+    // The final SVM starts from the folds' dual variables, averaged over the folds that trained
+    // on each row (each row's weight in the solution changes little when the other rows double).
+    warmStart = Array.from({ length: K }, () => new Float64Array(data.x.rows));
     for (let f = 0; f < folds; f++) {
       const fitRows: number[] = [];
       const valRows: number[] = [];
       fold.forEach((g, i) => (g === f ? valRows : fitRows).push(i));
       const [svm, nb] = await trainMembers(subset(data, fitRows), params, ctx.part((0.6 * f) / folds, (0.6 * (f + 1)) / folds));
+      for (let k = 0; k < K; k++) fitRows.forEach((i, r) => (warmStart![k]![i]! += svm.alphas![k]![r]! / (folds - 1)));
       const xVal = selectRows(data.x, valRows);
       scatterRows(svmScores, centredScores(xVal, svm, K), valRows, K);
       scatterRows(nbScores, centredScores(xVal, nb, K), valRows, K);
@@ -85,7 +92,7 @@ export async function trainSvmNbBlend(
     temperature = fitTemperature(bestScores, data.y, K);
   }
 
-  const [svm, nb] = await trainMembers(data, params, params.tuneWeight ? ctx.part(0.6, 1) : ctx);
+  const [svm, nb] = await trainMembers(data, params, params.tuneWeight ? ctx.part(0.6, 1) : ctx, warmStart);
   if (!spreads) {
     const sample = selectRows(data.x, evenlySpaced(data.x.rows, 2000));
     spreads = [spread(centredScores(sample, svm, K)), spread(centredScores(sample, nb, K))];
@@ -102,8 +109,13 @@ export async function trainSvmNbBlend(
   return { weights, bias, link: { type: 'softmax', temperature }, params: { nbWeight } };
 }
 
-async function trainMembers(data: TrainingSet, params: Readonly<Record<string, ParamValue>>, ctx: TrainingContext): Promise<[Member, Member]> {
-  const svm = await linearSvmWeights(data, params, ctx.part(0, 0.9));
+async function trainMembers(
+  data: TrainingSet,
+  params: Readonly<Record<string, ParamValue>>,
+  ctx: TrainingContext,
+  warmStart?: readonly Float64Array[],
+): Promise<[Member, Member]> {
+  const svm = await linearSvmWeights(data, params, ctx.part(0, 0.9), warmStart);
   const nb = complementNbWeights(data, { alpha: params.alpha as number, normWeights: false });
   await ctx.checkpoint(1);
   return [svm, nb];
