@@ -124,6 +124,9 @@ export async function minimizeLbfgs(objective: Objective, x: Float64Array, optio
       yy[slot] = yTy;
       newest = slot;
       stored = Math.min(stored + 1, m);
+    } else if (stored === m) {
+      // The rejected pair was written over the oldest one, which is then gone from the history.
+      stored = m - 1;
     }
     [g, gNext] = [gNext, g];
     const decrease = f - fNext;
