@@ -9,8 +9,7 @@
  *
  * One evaluation is one pass over the non-zeros for the scores and one for the gradient, in code
  * unrolled over the classes (kernels.ts). A run starts from zero weights and usually stops on
- * `tol` (a relative decrease per iteration) before `maxIterations`: on fine20 after about 41
- * iterations (45 evaluations).
+ * `tol` (a relative decrease per iteration) before `maxIterations`.
  *
  * Probabilities are the model's own softmax (temperature 1).
  */
