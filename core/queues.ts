@@ -1,5 +1,5 @@
 import type { DefaultJobOptions } from 'bullmq';
-import type { CandidateSpec, ParamValue } from './ml/index.ts';
+import type { CandidateSpec, PairedComparison, ParamValue } from './ml/index.ts';
 
 /**
  * The queue contract: every queue name, job payload, job result and default job option lives
@@ -128,8 +128,12 @@ export interface HeldOutScore {
 export interface SelectOutput {
   snapshotId: string;
   winner: CandidateOutput & { test: HeldOutScore };
-  /** The Production version scored on the same held-out papers, when there is one. */
-  champion: { version: number; versionId: string; test: HeldOutScore } | null;
+  /**
+   * The Production version scored on the same held-out papers, when there is one, and how the
+   * winner compares with it there (paired bootstrap of winner - champion macro-F1; absent in
+   * outputs recorded before it was added).
+   */
+  champion: { version: number; versionId: string; test: HeldOutScore; comparison?: PairedComparison } | null;
 }
 
 export interface RegisterOutput {

@@ -22,7 +22,7 @@ export { UnknownCandidateError } from './errors/unknown-candidate-error.ts';
 export { ModelFormatError } from './errors/model-format-error.ts';
 export { TrainingDataError } from './errors/training-data-error.ts';
 export { trainClassifier } from './train.ts';
-export { evaluate, computeMetrics, bootstrapF1Macro } from './metrics.ts';
+export { evaluate, computeMetrics, bootstrapF1Macro, pairedBootstrapF1Macro, type PairedComparison } from './metrics.ts';
 export { CANDIDATE_SETS, checkCandidateNames, defaultCandidates, expandCandidates, searchSpace, selectBest } from './candidates.ts';
 export { splitForValidation } from './split.ts';
 export { KINDS, resolveParams } from './params.ts';

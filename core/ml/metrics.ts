@@ -142,3 +142,54 @@ export function bootstrapF1Macro(
   const at = (q: number) => f1s[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
   return [at((1 - level) / 2), at((1 + level) / 2)];
 }
+
+/** How two models' macro-F1s on the same documents compare, resampling the documents. */
+export interface PairedComparison {
+  /** F1(a) - F1(b) on the documents themselves. */
+  delta: number;
+  /** 95% percentile bootstrap interval of the difference. */
+  ci95: [number, number];
+  /** Fraction of resamples in which a scored strictly higher than b. */
+  pBetter: number;
+  resamples: number;
+}
+
+/**
+ * Paired bootstrap of the macro-F1 difference between two models' predictions of the same
+ * documents: each resample draws n documents with replacement (seeded) and scores both models on
+ * that same draw, so what the two models share (easy and hard papers) cancels out and the interval
+ * measures the difference itself. A promotion decided by a difference whose interval straddles 0
+ * could as well have gone the other way on other papers.
+ */
+export function pairedBootstrapF1Macro(
+  truth: Int32Array,
+  a: Int32Array,
+  b: Int32Array,
+  K: number,
+  options: { resamples?: number; seed?: number } = {},
+): PairedComparison {
+  const resamples = options.resamples ?? 1000;
+  const random = new Random(options.seed ?? 1);
+  const n = truth.length;
+  const delta = n === 0 ? 0 : f1MacroOf(truth, a, K) - f1MacroOf(truth, b, K);
+  if (n === 0) return { delta, ci95: [0, 0], pBetter: 0, resamples };
+  const t = new Int32Array(n);
+  const pa = new Int32Array(n);
+  const pb = new Int32Array(n);
+  const deltas = new Float64Array(resamples);
+  let better = 0;
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) {
+      const j = random.int(n);
+      t[i] = truth[j]!;
+      pa[i] = a[j]!;
+      pb[i] = b[j]!;
+    }
+    const d = f1MacroOf(t, pa, K) - f1MacroOf(t, pb, K);
+    deltas[r] = d;
+    if (d > 0) better++;
+  }
+  deltas.sort();
+  const at = (q: number) => deltas[Math.round(q * (resamples - 1))]!;
+  return { delta, ci95: [at(0.025), at(0.975)], pBetter: better / resamples, resamples };
+}

@@ -22,13 +22,22 @@ export function gate(sel: SelectOutput, policy: { promotionMinF1: number; promot
   if (!sel.champion) return { promote: true, reason: `first model: macro-F1 ${fmt(f1)} on ${sel.winner.test.n} held-out papers` };
   const c = sel.champion.test.f1Macro;
   const n = sel.winner.test.n;
+  // How sure the difference is, for whoever reads the decision (the gate itself is the margin).
+  const cmp = sel.champion.comparison;
+  const sure = cmp
+    ? `; paired bootstrap: difference ${signed(cmp.ci95[0])} to ${signed(cmp.ci95[1])} (95%), winner better in ${Math.round(cmp.pBetter * 100)}% of resamples`
+    : '';
   if (f1 > c + policy.promotionMinMargin) {
-    return { promote: true, reason: `macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers (margin ${fmt(policy.promotionMinMargin)})` };
+    return { promote: true, reason: `macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers (margin ${fmt(policy.promotionMinMargin)})${sure}` };
   }
   return {
     promote: false,
-    reason: `not better: macro-F1 ${fmt(f1)} vs champion v${sel.champion.version} ${fmt(c)} on the same ${n} held-out papers (needs more than +${fmt(policy.promotionMinMargin)})`,
+    reason: `not better: macro-F1 ${fmt(f1)} vs champion v${sel.champion.version} ${fmt(c)} on the same ${n} held-out papers (needs more than +${fmt(policy.promotionMinMargin)})${sure}`,
   };
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 }
 
 /**

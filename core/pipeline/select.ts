@@ -1,5 +1,5 @@
 import { RadarError } from '../errors.ts';
-import { evaluate, type Evaluation } from '../ml/index.ts';
+import { evaluate, pairedBootstrapF1Macro, type Classifier, type Evaluation, type LabelledText } from '../ml/index.ts';
 import type { CandidateOutput, HeldOutScore, NightRef, SelectOutput } from '../queues.ts';
 import { productionVersion } from '../registry/registry.ts';
 import { endRun, logArtifact, logMetrics } from '../tracking/tracking.ts';
@@ -9,6 +9,21 @@ import { loadSnapshot } from './snapshot.ts';
 
 function score(e: Evaluation): HeldOutScore {
   return { accuracy: e.accuracy, f1Macro: e.f1Macro, logLoss: e.logLoss, n: e.n };
+}
+
+/**
+ * Winner against champion on the same papers: a paired bootstrap of the macro-F1 difference. The
+ * classes are those of the truth and of either model's predictions (a champion may predict a
+ * category the winner no longer knows, and the reverse).
+ */
+function compare(winner: Classifier, champion: Classifier, test: readonly LabelledText[]) {
+  const texts = test.map((d) => d.text);
+  const a = winner.predict(texts, 1).map((p) => p.label);
+  const b = champion.predict(texts, 1).map((p) => p.label);
+  const labels = [...new Set([...test.map((d) => d.label), ...a, ...b])].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const ids = (xs: readonly string[]) => Int32Array.from(xs, (l) => index.get(l)!);
+  return pairedBootstrapF1Macro(ids(test.map((d) => d.label)), ids(a), ids(b), labels.length);
 }
 
 /**
@@ -27,20 +42,25 @@ export async function selectStage(
   const snapshot = await loadSnapshot(db, blobs, input.snapshotId);
   const test = snapshot.split('test');
 
-  const winnerEval = evaluate(await loadModelArtifact(blobs, best.artifactSha256), test);
+  const winnerModel = await loadModelArtifact(blobs, best.artifactSha256);
+  const winnerEval = evaluate(winnerModel, test);
   await logMetrics(db, best.runId, { f1_macro: winnerEval.f1Macro, accuracy: winnerEval.accuracy, ...(winnerEval.logLoss === null ? {} : { log_loss: winnerEval.logLoss }) });
   await logArtifact(db, blobs, best.runId, 'eval/test.json', new TextEncoder().encode(JSON.stringify(winnerEval)), 'application/json');
 
   let champion: SelectOutput['champion'] = null;
   const prod = await productionVersion(db, config.MODEL_NAME);
   if (prod) {
-    const champEval = evaluate(await loadModelArtifact(blobs, prod.artifactSha256), test);
-    champion = { version: prod.version, versionId: prod.id, test: score(champEval) };
+    const championModel = await loadModelArtifact(blobs, prod.artifactSha256);
+    const champEval = evaluate(championModel, test);
+    champion = { version: prod.version, versionId: prod.id, test: score(champEval), comparison: compare(winnerModel, championModel, test) };
   }
   if (input.nightRunId) {
     await logMetrics(db, input.nightRunId, {
       winner_f1_macro: winnerEval.f1Macro,
       ...(champion ? { champion_f1_macro: champion.test.f1Macro } : {}),
+      ...(champion?.comparison
+        ? { f1_delta_ci95_low: champion.comparison.ci95[0], f1_delta_ci95_high: champion.comparison.ci95[1], p_better: champion.comparison.pBetter }
+        : {}),
       candidates: input.candidates.length,
     });
     await endRun(db, input.nightRunId, 'FINISHED');

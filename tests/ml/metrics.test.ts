@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapF1Macro, computeMetrics } from '../../core/ml/index.ts';
+import { bootstrapF1Macro, computeMetrics, pairedBootstrapF1Macro } from '../../core/ml/index.ts';
 import { f1MacroOf } from '../../core/ml/metrics.ts';
 import { Random } from '../../core/ml/random.ts';
 
@@ -73,5 +73,43 @@ describe('bootstrapF1Macro', () => {
     // sqrt(1000 / 100) = 3.16
     expect((shi - slo) / (hi - lo)).toBeGreaterThan(2.2);
     expect((shi - slo) / (hi - lo)).toBeLessThan(4.5);
+  });
+});
+
+describe('pairedBootstrapF1Macro', () => {
+  const random = new Random(9);
+  const n = 1000;
+  const truth = Int32Array.from({ length: n }, (_, i) => i % 4);
+  /** Predictions right with probability `p`, otherwise the next class. */
+  const model = (p: number) => truth.map((c) => (random.next() < p ? c : (c + 1) % 4));
+
+  it('a model against itself: no difference, never better', () => {
+    const a = model(0.7);
+    expect(pairedBootstrapF1Macro(truth, a, a, 4)).toEqual({ delta: 0, ci95: [0, 0], pBetter: 0, resamples: 1000 });
+  });
+
+  it('a clearly better model: the whole interval above 0; a near tie: the interval straddles 0', () => {
+    const strong = model(0.9);
+    const weak = model(0.6);
+    const clear = pairedBootstrapF1Macro(truth, strong, weak, 4);
+    expect(clear.delta).toBeCloseTo(f1MacroOf(truth, strong, 4) - f1MacroOf(truth, weak, 4), 12);
+    expect(clear.ci95[0]).toBeGreaterThan(0.2);
+    expect(clear.pBetter).toBe(1);
+
+    // Two models that differ on 20 of the 1000 papers, 10 each way: the data cannot rank them.
+    const base = model(0.8);
+    const other = Int32Array.from(base);
+    let fixed = 0;
+    let broken = 0;
+    for (let i = 0; i < n; i++) {
+      if (base[i] === truth[i] && broken < 10) (other[i] = (truth[i]! + 1) % 4), broken++;
+      else if (base[i] !== truth[i] && fixed < 10) (other[i] = truth[i]!), fixed++;
+    }
+    const tie = pairedBootstrapF1Macro(truth, base, other, 4);
+    expect(Math.abs(tie.delta)).toBeLessThan(0.005);
+    expect(tie.ci95[0]).toBeLessThan(0);
+    expect(tie.ci95[1]).toBeGreaterThan(0);
+    expect(tie.pBetter).toBeGreaterThan(0.1);
+    expect(tie.pBetter).toBeLessThan(0.9);
   });
 });

@@ -5,6 +5,7 @@ import { createApp } from '../../board/app.ts';
 import { createLogger } from '../../core/log.ts';
 import { searchSpace } from '../../core/ml/index.ts';
 import { nightSummary } from '../../core/pipeline/night.ts';
+import type { SelectOutput } from '../../core/queues.ts';
 import { listEvents } from '../../core/registry/registry.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
 import { startTestFleet, waitForNight } from '../helpers/fleet.ts';
@@ -81,6 +82,15 @@ describe('a night on the bundled sample', () => {
     expect(s.modelVersion).toBe(2);
     expect(s.promoted).toBe(false);
     expect(s.gateReason).toMatch(/^not better: macro-F1 0\.\d{4} vs champion v1 0\.\d{4} on the same \d+ held-out papers/);
+    // How sure: a paired bootstrap of winner - champion on those same papers, in the reason too.
+    const select = await env.db.taskRun.findFirstOrThrow({ where: { pipelineRunId: run.id, stage: 'select', status: 'succeeded' } });
+    const out = select.output as unknown as SelectOutput;
+    const cmp = out.champion!.comparison!;
+    expect(cmp.delta).toBeCloseTo(out.winner.test.f1Macro - out.champion!.test.f1Macro, 9);
+    expect(cmp.ci95[0]).toBeLessThanOrEqual(cmp.delta);
+    expect(cmp.ci95[1]).toBeGreaterThanOrEqual(cmp.delta);
+    expect(cmp.ci95[1]).toBeGreaterThan(cmp.ci95[0]);
+    expect(s.gateReason).toContain(`winner better in ${Math.round(cmp.pBetter * 100)}% of resamples`);
 
     const prod = await env.db.modelVersion.findMany({ where: { stage: 'Production' } });
     expect(prod.map((v) => v.version)).toEqual([1]);

@@ -105,6 +105,15 @@ describe('stage functions on real sample papers and a real database', () => {
       reason: 'not better: macro-F1 0.7850 vs champion v3 0.7800 on the same 500 held-out papers (needs more than +0.0100)',
     });
     expect(gate(sel(0.78, 0.78), { promotionMinF1: 0, promotionMinMargin: 0 }).promote).toBe(false);
+    // With the paired comparison of the select stage, the reason says how sure the difference is.
+    const compared = sel(0.8, 0.78);
+    compared.champion!.comparison = { delta: 0.02, ci95: [-0.004, 0.041], pBetter: 0.947, resamples: 1000 };
+    expect(gate(compared, policy)).toEqual({
+      promote: true,
+      reason:
+        'macro-F1 0.8000 beats champion v3 (0.7800) by 0.0200 on the same 500 held-out papers (margin 0.0100); ' +
+        'paired bootstrap: difference -0.0040 to +0.0410 (95%), winner better in 95% of resamples',
+    });
   });
 
   it('dates: validation, the scheduler data interval, backfill ranges', () => {
