@@ -102,6 +102,11 @@ const schema = z.object({
   PROMOTION_MIN_F1: num(0, 1).default(0),
   /** A challenger must beat the champion's macro-F1 on the same held-out papers by more than this. */
   PROMOTION_MIN_MARGIN: num(0, 1).default(0),
+  /**
+   * And must win in at least this share of the paired bootstrap resamples of those papers (0: not
+   * required; 0.9: promote only a difference the test papers support nine times in ten).
+   */
+  PROMOTION_MIN_CONFIDENCE: num(0, 1).default(0),
   PROMOTION_REQUIRE_APPROVAL: bool.default(false),
   API_TOKEN: z.string().min(8, 'use at least 8 characters').default('radar-dev-token'),
   /** `postgres` (bytes in the database every worker reaches) or `fs:<directory>` (a shared volume). */

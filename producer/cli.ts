@@ -54,7 +54,7 @@ const USAGE = `radar: the arxiv-radar command line
   radar experiments [--all] [--json]
   radar retention [--keep N] [--dry-run] [--json]   apply the retention policy now and report what it freed
 
-Night params (--param): promotionMinF1, promotionMinMargin, requireApproval, candidates (comma-separated kinds, or default, or search: the hyper-parameter grid), seed.
+Night params (--param): promotionMinF1, promotionMinMargin, promotionMinConfidence, requireApproval, candidates (comma-separated kinds, or default, or search: the hyper-parameter grid), seed.
 Configuration comes from the environment (REDIS_URL, DATABASE_URL, ...): see the README.`;
 
 interface Ctx {
@@ -92,7 +92,8 @@ function parseParams(items: string[]): NightParams {
     const [, key, value] = m as unknown as [string, string, string];
     switch (key) {
       case 'promotionMinF1':
-      case 'promotionMinMargin': {
+      case 'promotionMinMargin':
+      case 'promotionMinConfidence': {
         const n = Number(value);
         if (!Number.isFinite(n) || n < 0 || n > 1) throw new BadInputError(`--param ${key} must be a number in [0, 1]`);
         params[key] = n;

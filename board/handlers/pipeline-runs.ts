@@ -23,6 +23,7 @@ export const triggerBody = z
       .object({
         promotionMinF1: z.number().min(0).max(1).optional(),
         promotionMinMargin: z.number().min(0).max(1).optional(),
+        promotionMinConfidence: z.number().min(0).max(1).optional(),
         requireApproval: z.boolean().optional(),
         candidates: z.array(z.string().min(1)).optional(),
         seed: z.number().int().min(0).optional(),

@@ -16,6 +16,7 @@ export interface StageDeps {
 export interface NightParams {
   promotionMinF1?: number;
   promotionMinMargin?: number;
+  promotionMinConfidence?: number;
   requireApproval?: boolean;
   candidates?: string[];
   seed?: number;
@@ -25,6 +26,7 @@ export function effectiveParams(config: Config, params: NightParams | null | und
   return {
     promotionMinF1: params?.promotionMinF1 ?? config.PROMOTION_MIN_F1,
     promotionMinMargin: params?.promotionMinMargin ?? config.PROMOTION_MIN_MARGIN,
+    promotionMinConfidence: params?.promotionMinConfidence ?? config.PROMOTION_MIN_CONFIDENCE,
     requireApproval: params?.requireApproval ?? config.PROMOTION_REQUIRE_APPROVAL,
     candidates: params?.candidates ?? config.CANDIDATES,
     seed: params?.seed ?? config.TRAIN_SEED,

@@ -11,9 +11,10 @@ export interface GateDecision {
 /**
  * The promotion gate. A challenger goes to Production only if its macro-F1 on the held-out
  * papers reaches the minimum and beats the champion's, on the same papers, by more than the
- * margin. The first model of a registry has no champion to beat.
+ * margin, and (with `promotionMinConfidence` > 0) wins in at least that share of the paired
+ * bootstrap resamples of those papers. The first model of a registry has no champion to beat.
  */
-export function gate(sel: SelectOutput, policy: { promotionMinF1: number; promotionMinMargin: number }): GateDecision {
+export function gate(sel: SelectOutput, policy: { promotionMinF1: number; promotionMinMargin: number; promotionMinConfidence?: number }): GateDecision {
   const f1 = sel.winner.test.f1Macro;
   const fmt = (x: number) => x.toFixed(4);
   if (f1 < policy.promotionMinF1) {
@@ -27,6 +28,15 @@ export function gate(sel: SelectOutput, policy: { promotionMinF1: number; promot
   const sure = cmp
     ? `; paired bootstrap: difference ${signed(cmp.ci95[0])} to ${signed(cmp.ci95[1])} (95%), winner better in ${Math.round(cmp.pBetter * 100)}% of resamples`
     : '';
+  const minConfidence = policy.promotionMinConfidence ?? 0;
+  if (f1 > c + policy.promotionMinMargin && minConfidence > 0 && !(cmp && cmp.pBetter >= minConfidence)) {
+    return {
+      promote: false,
+      reason: cmp
+        ? `not sure enough: macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers, but wins in ${Math.round(cmp.pBetter * 100)}% of paired bootstrap resamples (needs ${Math.round(minConfidence * 100)}%)${sure}`
+        : `not sure enough: macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) but no paired comparison was recorded (needs ${Math.round(minConfidence * 100)}% of resamples)`,
+    };
+  }
   if (f1 > c + policy.promotionMinMargin) {
     return { promote: true, reason: `macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers (margin ${fmt(policy.promotionMinMargin)})${sure}` };
   }

@@ -41,7 +41,7 @@ describe('the OpenAPI document', () => {
     expect(papers.map((p: any) => p.name)).toEqual(['topic', 'category', 'from', 'to', 'q', 'limit', 'offset']);
     expect(papers.every((p: any) => p.required === false)).toBe(true);
     const trigger = doc.paths['/api/pipeline-runs'].post.requestBody.content['application/json'].schema;
-    expect(Object.keys(trigger.properties.params.properties)).toEqual(['promotionMinF1', 'promotionMinMargin', 'requireApproval', 'candidates', 'seed']);
+    expect(Object.keys(trigger.properties.params.properties)).toEqual(['promotionMinF1', 'promotionMinMargin', 'promotionMinConfidence', 'requireApproval', 'candidates', 'seed']);
     expect(doc.paths['/api/model-uri'].get.parameters).toEqual([expect.objectContaining({ name: 'uri', in: 'query', required: true })]);
   });
 });

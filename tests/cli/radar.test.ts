@@ -88,5 +88,9 @@ describe('radar CLI', () => {
     expect(badCandidate.code).toBe(2);
     expect(badCandidate.stderr).toMatch(/params\.candidates: unknown candidate "forest" \(kinds: .*; sets: default, search\)/);
     expect(await env.db.pipelineRun.count()).toBe(nights);
+    const badConfidence = await radar(env, ['run', '--source', 'sample', '--param', 'promotionMinConfidence=1.5']);
+    expect(badConfidence.code).toBe(2);
+    expect(badConfidence.stderr).toContain('--param promotionMinConfidence must be a number in [0, 1]');
+    expect(await env.db.pipelineRun.count()).toBe(nights);
   });
 });

@@ -114,6 +114,15 @@ describe('stage functions on real sample papers and a real database', () => {
         'macro-F1 0.8000 beats champion v3 (0.7800) by 0.0200 on the same 500 held-out papers (margin 0.0100); ' +
         'paired bootstrap: difference -0.0040 to +0.0410 (95%), winner better in 95% of resamples',
     });
+    // And with a confidence requirement, the same difference passes at 0.9 and is held back at 0.99.
+    expect(gate(compared, { ...policy, promotionMinConfidence: 0.9 }).promote).toBe(true);
+    const held = gate(compared, { ...policy, promotionMinConfidence: 0.99 });
+    expect(held.promote).toBe(false);
+    expect(held.reason).toMatch(/^not sure enough: macro-F1 0\.8000 beats champion v3 \(0\.7800\) by 0\.0200 .* wins in 95% of paired bootstrap resamples \(needs 99%\)/);
+    // Without a recorded comparison a confidence requirement cannot be met.
+    expect(gate(sel(0.8, 0.78), { ...policy, promotionMinConfidence: 0.5 }).promote).toBe(false);
+    // A first model has nothing to be compared with: confidence does not apply.
+    expect(gate(sel(0.7, null), { ...policy, promotionMinConfidence: 0.99 }).promote).toBe(true);
   });
 
   it('dates: validation, the scheduler data interval, backfill ranges', () => {

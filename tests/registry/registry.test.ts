@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { registerStage } from '../../core/pipeline/register.ts';
 import type { NightRef, SelectOutput } from '../../core/queues.ts';
-import { listEvents, parseModelUri, promoteVersion, registerVersion } from '../../core/registry/registry.ts';
+import { listEvents, parseModelUri, productionVersion, promoteVersion, registerVersion } from '../../core/registry/registry.ts';
 import { endRun, getOrCreateExperiment, logArtifact, startRun } from '../../core/tracking/tracking.ts';
 import { startTestBoard, type TestBoard } from '../helpers/board.ts';
 import { createTestEnv, type TestEnv } from '../helpers/env.ts';
@@ -188,8 +188,18 @@ describe('model registry on real PostgreSQL', () => {
     expect(tooLow).toMatchObject({ version: 3, promoted: false, reason: 'macro-F1 0.4000 is below the minimum 0.5000' });
     const better = await registerStage(ref, await candidate(4, 0.85, champion), { ...policy, requireApproval: false }, deps);
     expect(better).toMatchObject({ version: 4, promoted: true, stage: 'Production' });
+    // A night that asks for confidence: +0.05, but won in only 60% of the paired resamples.
+    const v4 = { version: 4, versionId: better.versionId, test: { accuracy: 0.85, f1Macro: 0.85, logLoss: null, n: 500 } };
+    const unsure = await registerStage(
+      ref,
+      await candidate(5, 0.9, { ...v4, comparison: { delta: 0.05, ci95: [-0.02, 0.12], pBetter: 0.6, resamples: 1000 } }),
+      { ...policy, requireApproval: false, promotionMinConfidence: 0.9 },
+      deps,
+    );
+    expect(unsure).toMatchObject({ version: 5, promoted: false, reason: expect.stringMatching(/^not sure enough: .* wins in 60% of paired bootstrap resamples \(needs 90%\)/) });
     const events = await listEvents(env.db, model);
-    expect(events.filter((e) => e.kind === 'gate_rejected').map((e) => e.version)).toEqual([2, 3]);
-    expect(events.at(-1)).toMatchObject({ kind: 'promote', version: 4, previousVersion: 1, actor: 'pipeline:nightly' });
+    expect(events.filter((e) => e.kind === 'gate_rejected').map((e) => e.version)).toEqual([2, 3, 5]);
+    expect(events.filter((e) => e.kind === 'promote').at(-1)).toMatchObject({ version: 4, previousVersion: 1, actor: 'pipeline:nightly' });
+    expect(await productionVersion(env.db, model)).toMatchObject({ version: 4 });
   });
 });
