@@ -74,6 +74,7 @@ export class TfidfVectorizer {
         info[parent] = info[parent]! | 1;
       }
     }
+    this.trie.seal();
     this.gramInfo = info;
     this.rowCounts = new Int32Array(state.idf.length);
     this.touched = new Int32Array(state.idf.length);
