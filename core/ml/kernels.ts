@@ -28,21 +28,33 @@ export const MAX_UNROLLED = 64;
  */
 export type SoftmaxPass = (x: CsrMatrix, y: Int32Array, sampleWeight: Float64Array, w: Float64Array, grad: Float64Array) => number;
 
+/**
+ * The kernel for K classes from `cache`, made on first use: generated for K <= MAX_UNROLLED,
+ * otherwise its plain-loop version.
+ */
+function kernelFor<T>(cache: Map<number, T>, K: number, generate: (K: number) => T, loop: (K: number) => T): T {
+  let kernel = cache.get(K);
+  if (!kernel) {
+    kernel = K <= MAX_UNROLLED ? generate(K) : loop(K);
+    cache.set(K, kernel);
+  }
+  return kernel;
+}
+
+/** One line of source per class k, joined: the unrolled body of a loop over K. */
+function unrolled(K: number, line: (k: number) => string): string {
+  return Array.from({ length: K }, (_, k) => line(k)).join('\n');
+}
+
 const passes = new Map<number, SoftmaxPass>();
 
 /** The softmax pass for K classes (generated and cached for K <= {@link MAX_UNROLLED}). */
 export function softmaxPass(K: number): SoftmaxPass {
-  let pass = passes.get(K);
-  if (!pass) {
-    pass = K <= MAX_UNROLLED ? generateSoftmaxPass(K) : loopSoftmaxPass(K);
-    passes.set(K, pass);
-  }
-  return pass;
+  return kernelFor(passes, K, generateSoftmaxPass, loopSoftmaxPass);
 }
 
 function generateSoftmaxPass(K: number): SoftmaxPass {
-  const ks = Array.from({ length: K }, (_, k) => k);
-  const each = (f: (k: number) => string) => ks.map(f).join('\n');
+  const each = (line: (k: number) => string) => unrolled(K, line);
   const source = `
     const { rows, cols, indptr, indices, data } = x;
     const bo = cols * ${K};
@@ -59,7 +71,7 @@ function generateSoftmaxPass(K: number): SoftmaxPass {
       let max = a0;
       ${each((k) => (k === 0 ? '' : `if (a${k} > max) max = a${k};`))}
       ${each((k) => `a${k} = Math.exp(a${k} - max);`)}
-      const sum = ${ks.map((k) => `a${k}`).join(' + ')};
+      const sum = ${Array.from({ length: K }, (_, k) => `a${k}`).join(' + ')};
       const yi = y[i];
       const s = sampleWeight[i];
       let ay = 0;
@@ -128,16 +140,11 @@ const scorers = new Map<number, RowScorer>();
 
 /** The row scorer for K classes (generated and cached for K <= {@link MAX_UNROLLED}). */
 export function rowScorer(K: number): RowScorer {
-  let scorer = scorers.get(K);
-  if (!scorer) {
-    scorer = K <= MAX_UNROLLED ? generateRowScorer(K) : loopRowScorer(K);
-    scorers.set(K, scorer);
-  }
-  return scorer;
+  return kernelFor(scorers, K, generateRowScorer, loopRowScorer);
 }
 
 function generateRowScorer(K: number): RowScorer {
-  const each = (f: (k: number) => string) => Array.from({ length: K }, (_, k) => f(k)).join('\n');
+  const each = (line: (k: number) => string) => unrolled(K, line);
   const source = `
     ${each((k) => `let a${k} = bias[${k}];`)}
     for (let p = 0; p < length; p++) {
