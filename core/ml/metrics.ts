@@ -1,6 +1,6 @@
 /** Classification metrics: accuracy, macro-F1, per-class precision/recall/F1, confusion, log loss. */
 import { Random } from './random.ts';
-import type { Classifier, ClassMetrics, Evaluation, LabelledText } from './types.ts';
+import type { Classifier, ClassMetrics, Evaluation, LabelledText, Prediction } from './types.ts';
 
 /** Probabilities are clipped to [1e-15, 1] before the log, as scikit-learn's `log_loss` does. */
 const MIN_PROBABILITY = 1e-15;
@@ -72,10 +72,14 @@ export function computeMetrics(
 
 /**
  * Evaluates `clf` on labelled documents. logLoss uses the probability of the true label from a
- * full-length top-K; it is null if some true label is unknown to the model.
+ * full-length top-K; it is null if some true label is unknown to the model. A caller that needs
+ * the predictions too passes them (`clf.predict(texts, clf.labels.length)`), so they are made once.
  */
-export function evaluate(clf: Classifier, docs: readonly LabelledText[]): Evaluation {
-  const predictions = clf.predict(docs.map((d) => d.text), clf.labels.length);
+export function evaluate(
+  clf: Classifier,
+  docs: readonly LabelledText[],
+  predictions: readonly Prediction[] = clf.predict(docs.map((d) => d.text), clf.labels.length),
+): Evaluation {
   const trueProbabilities = docs.map((d, i) => predictions[i]!.topK.find((t) => t.label === d.label)?.probability ?? null);
   return computeMetrics(
     clf.labels,

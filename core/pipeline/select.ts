@@ -1,5 +1,5 @@
 import { RadarError } from '../errors.ts';
-import { evaluate, pairedBootstrapF1Macro, type Classifier, type Evaluation, type LabelledText } from '../ml/index.ts';
+import { evaluate, pairedBootstrapF1Macro, type Classifier, type Evaluation, type LabelledText, type Prediction } from '../ml/index.ts';
 import type { CandidateOutput, HeldOutScore, NightRef, SelectOutput } from '../queues.ts';
 import { productionVersion } from '../registry/registry.ts';
 import { endRun, logArtifact, logMetrics } from '../tracking/tracking.ts';
@@ -16,10 +16,9 @@ function score(e: Evaluation): HeldOutScore {
  * classes are those of the truth and of either model's predictions (a champion may predict a
  * category the winner no longer knows, and the reverse).
  */
-function compare(winner: Classifier, champion: Classifier, test: readonly LabelledText[]) {
-  const texts = test.map((d) => d.text);
-  const a = winner.predict(texts, 1).map((p) => p.label);
-  const b = champion.predict(texts, 1).map((p) => p.label);
+function compare(test: readonly LabelledText[], winner: readonly Prediction[], champion: readonly Prediction[]) {
+  const a = winner.map((p) => p.label);
+  const b = champion.map((p) => p.label);
   const labels = [...new Set([...test.map((d) => d.label), ...a, ...b])].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
   const ids = (xs: readonly string[]) => Int32Array.from(xs, (l) => index.get(l)!);
@@ -42,8 +41,11 @@ export async function selectStage(
   const snapshot = await loadSnapshot(db, blobs, input.snapshotId);
   const test = snapshot.split('test');
 
+  // Each model predicts the test papers once, for its metrics and for the paired comparison.
+  const predictAll = (m: Classifier) => m.predict(test.map((d) => d.text), m.labels.length);
   const winnerModel = await loadModelArtifact(blobs, best.artifactSha256);
-  const winnerEval = evaluate(winnerModel, test);
+  const winnerPredictions = predictAll(winnerModel);
+  const winnerEval = evaluate(winnerModel, test, winnerPredictions);
   await logMetrics(db, best.runId, { f1_macro: winnerEval.f1Macro, accuracy: winnerEval.accuracy, ...(winnerEval.logLoss === null ? {} : { log_loss: winnerEval.logLoss }) });
   await logArtifact(db, blobs, best.runId, 'eval/test.json', new TextEncoder().encode(JSON.stringify(winnerEval)), 'application/json');
 
@@ -51,8 +53,9 @@ export async function selectStage(
   const prod = await productionVersion(db, config.MODEL_NAME);
   if (prod) {
     const championModel = await loadModelArtifact(blobs, prod.artifactSha256);
-    const champEval = evaluate(championModel, test);
-    champion = { version: prod.version, versionId: prod.id, test: score(champEval), comparison: compare(winnerModel, championModel, test) };
+    const championPredictions = predictAll(championModel);
+    const champEval = evaluate(championModel, test, championPredictions);
+    champion = { version: prod.version, versionId: prod.id, test: score(champEval), comparison: compare(test, winnerPredictions, championPredictions) };
   }
   if (input.nightRunId) {
     await logMetrics(db, input.nightRunId, {
