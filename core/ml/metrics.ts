@@ -126,25 +126,10 @@ export function bootstrapF1Macro(
   K: number,
   options: { resamples?: number; level?: number; seed?: number } = {},
 ): [number, number] {
-  const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
-  const random = new Random(options.seed ?? 1);
-  const n = truth.length;
-  if (n === 0) return [0, 0];
-  const t = new Int32Array(n);
-  const p = new Int32Array(n);
-  const f1s = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      const j = random.int(n);
-      t[i] = truth[j]!;
-      p[i] = predicted[j]!;
-    }
-    f1s[r] = f1MacroOf(t, p, K);
-  }
-  f1s.sort();
-  const at = (q: number) => f1s[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
-  return [at((1 - level) / 2), at((1 + level) / 2)];
+  if (truth.length === 0) return [0, 0];
+  const f1s = resampled([truth, predicted], options, ([t, p]) => f1MacroOf(t!, p!, K));
+  return [percentile(f1s, (1 - level) / 2), percentile(f1s, (1 + level) / 2)];
 }
 
 /** How two models' macro-F1s on the same documents compare, resampling the documents. */
@@ -173,27 +158,38 @@ export function pairedBootstrapF1Macro(
   options: { resamples?: number; seed?: number } = {},
 ): PairedComparison {
   const resamples = options.resamples ?? 1000;
+  if (truth.length === 0) return { delta: 0, ci95: [0, 0], pBetter: 0, resamples };
+  const delta = f1MacroOf(truth, a, K) - f1MacroOf(truth, b, K);
+  const deltas = resampled([truth, a, b], options, ([t, pa, pb]) => f1MacroOf(t!, pa!, K) - f1MacroOf(t!, pb!, K));
+  const better = deltas.filter((d) => d > 0).length;
+  return { delta, ci95: [percentile(deltas, 0.025), percentile(deltas, 0.975)], pBetter: better / resamples, resamples };
+}
+
+/**
+ * The bootstrap both intervals share: `resamples` seeded draws of n rows with replacement, the same
+ * rows taken from every one of the parallel `columns`, and `statistic` of each draw; sorted.
+ */
+function resampled(
+  columns: readonly Int32Array[],
+  options: { resamples?: number; seed?: number },
+  statistic: (drawn: readonly Int32Array[]) => number,
+): Float64Array {
+  const resamples = options.resamples ?? 1000;
   const random = new Random(options.seed ?? 1);
-  const n = truth.length;
-  const delta = n === 0 ? 0 : f1MacroOf(truth, a, K) - f1MacroOf(truth, b, K);
-  if (n === 0) return { delta, ci95: [0, 0], pBetter: 0, resamples };
-  const t = new Int32Array(n);
-  const pa = new Int32Array(n);
-  const pb = new Int32Array(n);
-  const deltas = new Float64Array(resamples);
-  let better = 0;
+  const n = columns[0]!.length;
+  const drawn = columns.map(() => new Int32Array(n));
+  const out = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < n; i++) {
       const j = random.int(n);
-      t[i] = truth[j]!;
-      pa[i] = a[j]!;
-      pb[i] = b[j]!;
+      for (let c = 0; c < columns.length; c++) drawn[c]![i] = columns[c]![j]!;
     }
-    const d = f1MacroOf(t, pa, K) - f1MacroOf(t, pb, K);
-    deltas[r] = d;
-    if (d > 0) better++;
+    out[r] = statistic(drawn);
   }
-  deltas.sort();
-  const at = (q: number) => deltas[Math.round(q * (resamples - 1))]!;
-  return { delta, ci95: [at(0.025), at(0.975)], pBetter: better / resamples, resamples };
+  return out.sort();
+}
+
+/** The value at quantile q of ascending `sorted` (nearest rank). */
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
 }
