@@ -20,8 +20,7 @@ export const whoBody = z.object(who).strict();
 export const aliasBody = z.object({ version: z.number().int().positive(), ...who }).strict();
 export const uriQuery = z.object({ uri: z.string().min(1).max(500) }).strict();
 
-/** A body may be absent on DELETE: treat it as `{}`. */
-/** A registry change may come without a body: treat a missing one as `{}`. */
+/** A registry change may come without a body (a DELETE never has one): treat a missing one as `{}`. */
 export const bodyOf = (b: unknown) => (b === undefined || b === null ? {} : b);
 
 /**
