@@ -11,6 +11,7 @@ import { parse, type Handler } from '../http.ts';
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
@@ -37,15 +38,19 @@ export function pipelineRunHandlers(deps: { db: Db; config: Config; flows: FlowP
   const { db, config } = deps;
   const list: Handler = async (req) => {
     const q = parse(listQuery, req.query);
-    const runs = await db.pipelineRun.findMany({
-      where: { ...(q.status ? { status: q.status } : {}), ...(q.date ? { logicalDate: new Date(`${q.date}T00:00:00Z`) } : {}) },
-      orderBy: { queuedAt: 'desc' },
-      take: q.limit,
-      include: { tasks: { select: { stage: true, status: true, attempt: true } } },
-    });
+    const where = { ...(q.status ? { status: q.status } : {}), ...(q.date ? { logicalDate: new Date(`${q.date}T00:00:00Z`) } : {}) };
+    // Ties on queuedAt (a backfill queues many nights in one transaction) are broken by id, so
+    // pages neither skip nor repeat a night.
+    const [total, runs] = await Promise.all([
+      db.pipelineRun.count({ where }),
+      db.pipelineRun.findMany({ where, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], skip: q.offset, take: q.limit }),
+    ]);
     return {
       status: 200,
       body: {
+        total,
+        limit: q.limit,
+        offset: q.offset,
         pipelineRuns: runs.map((r) => ({
           id: r.id,
           pipeline: r.pipeline,

@@ -121,6 +121,42 @@ describe('board API on real Postgres and Redis', () => {
     expect(r.body.openapi).toBe('3.1.0');
   });
 
+  it('pages through nights newest first, ties on queue time included, with the total', async () => {
+    // Seven runs of one date (the date filter keeps other tests' nights out); four share one
+    // queue time, as a backfill's nights do, so only the id breaks their tie.
+    const t = (s: number) => new Date(Date.UTC(2001, 0, 2, 0, 0, s));
+    const queuedAt = [t(5), t(3), t(3), t(3), t(3), t(1), t(9)];
+    await env.db.pipelineRun.createMany({
+      data: queuedAt.map((at, i) => ({ pipeline: 'nightly', logicalDate: new Date('2001-01-01T00:00:00Z'), runNumber: i + 1, trigger: 'test', source: 'sample', params: {}, status: i === 0 ? 'failed' : 'succeeded', queuedAt: at })),
+    });
+    const pages = [];
+    for (let offset = 0; offset < 9; offset += 3) {
+      const r = await call('GET', `/api/pipeline-runs?date=2001-01-01&limit=3&offset=${offset}`);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ total: 7, limit: 3, offset });
+      pages.push(r.body.pipelineRuns.map((n: any) => n.runNumber));
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    const order = pages.flat();
+    expect(new Set(order).size).toBe(7);
+    expect(order[0]).toBe(7); // queued last
+    expect(order[1]).toBe(1);
+    expect(order.slice(2, 6).sort()).toEqual([2, 3, 4, 5]);
+    expect(order[6]).toBe(6); // queued first
+    // The same query twice gives the same order (the tie-break is stable, not the heap's).
+    const again = (await call('GET', '/api/pipeline-runs?date=2001-01-01&limit=7')).body.pipelineRuns.map((n: any) => n.runNumber);
+    expect(again).toEqual(order);
+
+    const failed = await call('GET', '/api/pipeline-runs?date=2001-01-01&status=failed');
+    expect(failed.body.total).toBe(1);
+    expect(failed.body.pipelineRuns.map((n: any) => n.runNumber)).toEqual([1]);
+    for (const bad of ['offset=-1', 'offset=x', 'limit=0', 'limit=501']) {
+      const r = await call('GET', `/api/pipeline-runs?${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.code).toBe('bad_request');
+    }
+  });
+
   it('answers 404 for an unknown version or model and changes nothing', async () => {
     const before = await env.db.modelEvent.count();
     let r = await call('POST', `/api/models/${MODEL}/versions/99/promote`, {});

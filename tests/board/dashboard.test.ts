@@ -73,6 +73,51 @@ describe('dashboard', () => {
     expect(await page.locator('#paper-list td').nth(1).textContent()).toBe('Paper 2 about math.PR');
   });
 
+  it('pages through papers and nights', async () => {
+    const day = new Date('2019-12-31T00:00:00Z');
+    await env.db.paper.createMany({
+      data: Array.from({ length: 42 }, (_, i) => ({
+        id: `1912.1${String(i).padStart(4, '0')}`, version: 1, title: `Bulk paper ${i}`, abstract: 'Bulk abstract.', authors: [], primaryCategory: 'cs.LG',
+        categories: ['cs.LG'], published: day, updated: day, publishedDay: day, source: 'test', topic: 'cs.LG', topicConfidence: 0.8,
+      })),
+    });
+    await env.db.pipelineRun.createMany({
+      data: Array.from({ length: 17 }, (_, i) => ({
+        pipeline: 'nightly', logicalDate: new Date(Date.UTC(2019, 11, i + 1)), runNumber: 1, trigger: 'test', source: 'sample', params: {}, status: 'succeeded' as const,
+        queuedAt: new Date(Date.UTC(2019, 11, i + 1, 2)),
+      })),
+    });
+    await page.goto(base + '/dashboard');
+    await page.fill('#q', 'bulk');
+    await page.click('#paper-form button');
+    await page.locator('#paper-pager', { hasText: '1–20 of 42' }).waitFor();
+    const titles = async () => page.locator('#paper-list tr td:nth-child(2)').allTextContents();
+    const seen = new Set(await titles());
+    expect(await page.locator('#paper-pager button', { hasText: 'previous' }).isDisabled()).toBe(true);
+    await page.click('#paper-pager button:has-text("next")');
+    await page.locator('#paper-pager', { hasText: '21–40 of 42' }).waitFor();
+    for (const t of await titles()) seen.add(t);
+    await page.click('#paper-pager button:has-text("next")');
+    await page.locator('#paper-pager', { hasText: '41–42 of 42' }).waitFor();
+    const lastPage = await titles();
+    expect(lastPage).toHaveLength(2);
+    for (const t of lastPage) seen.add(t);
+    expect(seen.size).toBe(42); // every paper once, none repeated across pages
+    expect(await page.locator('#paper-pager button', { hasText: 'next' }).isDisabled()).toBe(true);
+    await page.click('#paper-pager button:has-text("previous")');
+    await page.locator('#paper-pager', { hasText: '21–40 of 42' }).waitFor();
+    // A new search starts again at the first page.
+    await page.click('#paper-form button');
+    await page.locator('#paper-pager', { hasText: '1–20 of 42' }).waitFor();
+
+    // Nights: 15 per page, newest first.
+    await page.locator('#night-pager', { hasText: '1–15 of 17' }).waitFor();
+    expect(await page.locator('#night-list tr td:first-child').first().textContent()).toBe('2019-12-17');
+    await page.click('#night-pager button:has-text("older")');
+    await page.locator('#night-pager', { hasText: '16–17 of 17' }).waitFor();
+    expect(await page.locator('#night-list tr td:first-child').allTextContents()).toEqual(['2019-12-02', '2019-12-01']);
+  });
+
   it('promotes and rolls back with the token, and says why it cannot without', async () => {
     await page.click('#model-list tr[data-version="3"] button');
     await page.locator('#status', { hasText: '401 unauthorized' }).waitFor();
