@@ -170,3 +170,53 @@ export function loopRowScorer(K: number): RowScorer {
     for (let k = 0; k < K; k++) out[o + k] = acc[k]!;
   };
 }
+
+/** Writes the linear scores of every row of `x` into `out` (row-major `rows x K`), as {@link RowScorer} sums them. */
+type MatrixScorer = (x: CsrMatrix, weights: Float32Array, bias: Float32Array, out: Float64Array) => void;
+
+const matrixScorers = new Map<number, MatrixScorer>();
+
+/**
+ * Linear scores `bias[k] + sum_f x[i, f] * weights[f * K + k]` of every row of a TF-IDF matrix,
+ * row-major `rows x K`, summed in the row scorer's order (bias, then the entries in order, in
+ * float64): the same numbers prediction gives for the same row. Trainers use it for held-out
+ * scores and temperature fits.
+ */
+export function scoreRows(x: CsrMatrix, weights: Float32Array, bias: Float32Array, K: number): Float64Array {
+  const out = new Float64Array(x.rows * K);
+  kernelFor(matrixScorers, K, generateMatrixScorer, loopMatrixScorer)(x, weights, bias, out);
+  return out;
+}
+
+function generateMatrixScorer(K: number): MatrixScorer {
+  const each = (line: (k: number) => string) => unrolled(K, line);
+  const source = `
+    const { rows, indptr, indices, data } = x;
+    for (let i = 0, o = 0; i < rows; i++, o += ${K}) {
+      ${each((k) => `let a${k} = bias[${k}];`)}
+      const end = indptr[i + 1];
+      for (let p = indptr[i]; p < end; p++) {
+        const v = data[p];
+        const w = indices[p] * ${K};
+        ${each((k) => `a${k} += v * weights[w + ${k}];`)}
+      }
+      ${each((k) => `out[o + ${k}] = a${k};`)}
+    }`;
+  // Code generation from integers only (see the module comment).
+  return new Function('x', 'weights', 'bias', 'out', source) as MatrixScorer;
+}
+
+/** The same as plain loops (above MAX_UNROLLED; also the tests' reference). */
+export function loopMatrixScorer(K: number): MatrixScorer {
+  return (x, weights, bias, out) => {
+    for (let i = 0; i < x.rows; i++) {
+      const o = i * K;
+      for (let k = 0; k < K; k++) out[o + k] = bias[k]!;
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
+        const v = x.data[p]!;
+        const w = x.indices[p]! * K;
+        for (let k = 0; k < K; k++) out[o + k]! += v * weights[w + k]!;
+      }
+    }
+  };
+}

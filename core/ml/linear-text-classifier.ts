@@ -3,10 +3,10 @@
  * (`score_k = b_k + sum_f x_f * w[f, k]`) and a link turning scores into probabilities. Keeping one
  * shape means one artifact format, one predictor and one place to optimise prediction speed.
  */
-import { linearScores, type CsrMatrix } from '../text/sparse.ts';
+import type { CsrMatrix } from '../text/sparse.ts';
 import { TfidfVectorizer } from '../text/tfidf.ts';
 import { decodeModel, encodeModel, type ModelParts } from './artifact.ts';
-import { rowScorer } from './kernels.ts';
+import { rowScorer, scoreRows } from './kernels.ts';
 import { applyLink, type Link } from './link.ts';
 import type { Classifier, ParamValue, Prediction } from './types.ts';
 
@@ -36,7 +36,7 @@ export class LinearTextClassifier implements Classifier {
 
   /** Raw class scores of a TF-IDF matrix, row-major `rows x K` (before the link). */
   scoreMatrix(x: CsrMatrix): Float64Array {
-    return linearScores(x, this.parts.weights, this.parts.bias, this.labels.length);
+    return scoreRows(x, this.parts.weights, this.parts.bias, this.labels.length);
   }
 
   /**

@@ -75,18 +75,3 @@ export function selectRows(x: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
   }
   return { rows: rows.length, cols: x.cols, indptr, indices, data };
 }
-
-/** Linear scores `b_k + sum_f x_f w[f * K + k]` of every row, row-major `rows x K`. */
-export function linearScores(x: CsrMatrix, weights: ArrayLike<number>, bias: ArrayLike<number>, K: number): Float64Array {
-  const out = new Float64Array(x.rows * K);
-  for (let i = 0; i < x.rows; i++) {
-    const o = i * K;
-    for (let k = 0; k < K; k++) out[o + k] = bias[k]!;
-    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
-      const v = x.data[p]!;
-      const w = x.indices[p]! * K;
-      for (let k = 0; k < K; k++) out[o + k]! += v * weights[w + k]!;
-    }
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, trainClassifier } from '../../core/ml/index.ts';
-import { loopRowScorer, loopSoftmaxPass, MAX_UNROLLED, rowScorer, softmaxPass } from '../../core/ml/kernels.ts';
+import { loopMatrixScorer, loopRowScorer, loopSoftmaxPass, MAX_UNROLLED, rowScorer, scoreRows, softmaxPass } from '../../core/ml/kernels.ts';
 import { minimizeLbfgs } from '../../core/ml/lbfgs.ts';
 import { LinearTextClassifier } from '../../core/ml/linear-text-classifier.ts';
 import { labelIndices } from '../../core/ml/split.ts';
@@ -97,6 +97,26 @@ describe('row scorer (prediction)', () => {
       for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) s += x.data[p]! * weights[x.indices[p]! * K + k]!;
       expect(gen[i * K + k]!).toBeCloseTo(s, 5);
     }
+  });
+});
+
+describe('matrix scorer (trainers\' held-out scores)', () => {
+  it.each([2, 5, 20, MAX_UNROLLED + 3])('for K=%i gives the loop version\'s and the row scorer\'s scores exactly', (K) => {
+    const weights = Float32Array.from(weights64(x.cols * K, K + 2));
+    const bias = Float32Array.from(weights64(K, K + 3));
+    const gen = scoreRows(x, weights, bias, K);
+    const loop = new Float64Array(x.rows * K);
+    loopMatrixScorer(K)(x, weights, bias, loop);
+    expect(Buffer.from(gen.buffer).equals(Buffer.from(loop.buffer))).toBe(true);
+    // Prediction scores a row the vectorizer hands over; the same row gives the same numbers.
+    const byRow = new Float64Array(x.rows * K);
+    const score = rowScorer(K);
+    for (let i = 0; i < x.rows; i++) {
+      const cols = x.indices.subarray(x.indptr[i]!, x.indptr[i + 1]!);
+      score(cols, Float64Array.from(x.data.subarray(x.indptr[i]!, x.indptr[i + 1]!)), cols.length, weights, bias, byRow, i * K);
+    }
+    expect(Buffer.from(gen.buffer).equals(Buffer.from(byRow.buffer))).toBe(true);
+    expect(gen.some((v, j) => v !== bias[j % K])).toBe(true);
   });
 });
 

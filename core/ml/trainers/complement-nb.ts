@@ -10,7 +10,8 @@
 import { fitTemperature } from '../calibration.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
-import { linearScores, type CsrMatrix } from '../../text/sparse.ts';
+import type { CsrMatrix } from '../../text/sparse.ts';
+import { scoreRows } from '../kernels.ts';
 import type { LinearFit, TrainingSet } from './trainer.ts';
 
 export async function trainComplementNb(
@@ -20,7 +21,7 @@ export async function trainComplementNb(
 ): Promise<LinearFit> {
   const { weights, bias } = complementNbWeights(data, params);
   await ctx.checkpoint(0.8);
-  const temperature = fitTemperature(linearScores(data.x, weights, bias, data.K), data.y, data.K);
+  const temperature = fitTemperature(scoreRows(data.x, weights, bias, data.K), data.y, data.K);
   await ctx.checkpoint(1);
   return { weights, bias, link: { type: 'softmax', temperature } };
 }

@@ -24,7 +24,8 @@
 import { fitTemperature } from '../calibration.ts';
 import { f1MacroOf } from '../metrics.ts';
 import { stratifiedFolds } from '../split.ts';
-import { linearScores, selectRows, type CsrMatrix } from '../../text/sparse.ts';
+import { selectRows, type CsrMatrix } from '../../text/sparse.ts';
+import { scoreRows } from '../kernels.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
 import { complementNbWeights } from './complement-nb.ts';
@@ -104,7 +105,7 @@ export async function trainSvmNbBlend(
   const bias = new Float32Array(K);
   for (let k = 0; k < K; k++) bias[k] = a * svm.bias[k]! + b * nb.bias[k]!;
   // Without a held-out split the temperature is fitted on training scores (confidences lean high).
-  temperature ??= fitTemperature(linearScores(data.x, weights, bias, K), data.y, K);
+  temperature ??= fitTemperature(scoreRows(data.x, weights, bias, K), data.y, K);
   await ctx.checkpoint(1);
   return { weights, bias, link: { type: 'softmax', temperature }, params: { nbWeight } };
 }
@@ -126,7 +127,7 @@ async function trainMembers(
  * changes no decision, so only the centred part is compared between members.
  */
 function centredScores(x: CsrMatrix, m: Member, K: number): Float64Array {
-  const scores = linearScores(x, m.weights, m.bias, K);
+  const scores = scoreRows(x, m.weights, m.bias, K);
   for (let o = 0; o < scores.length; o += K) {
     let mean = 0;
     for (let k = 0; k < K; k++) mean += scores[o + k]!;
