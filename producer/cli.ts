@@ -8,7 +8,7 @@ import { createDb, type Db } from '../core/db/client.ts';
 import { BadInputError, coerceError, describeError, RadarError } from '../core/errors.ts';
 import { createLogger } from '../core/log.ts';
 import type { NightParams } from '../core/pipeline/deps.ts';
-import { daysBetween, nightSummary, parseLogicalDate, startNight, type NightSummary } from '../core/pipeline/night.ts';
+import { daysBetween, listNights, nightListQuery, nightSummary, parseLogicalDate, startNight, type NightSummary } from '../core/pipeline/night.ts';
 import { classifyItems, type ClassifyItem } from '../core/pipeline/serve.ts';
 import { createRedis } from '../core/redis.ts';
 import { lineage } from '../core/registry/lineage.ts';
@@ -34,7 +34,8 @@ const USAGE = `radar: the arxiv-radar command line
   radar backfill --from YYYY-MM-DD --to YYYY-MM-DD [--source S] [--concurrency N] [--wait] [--json]
       enqueue one night per day, at most N running at once
   radar status [<pipeline run id>] [--json]     one night (default: the latest)
-  radar nights [--limit N] [--json]              recent nights
+  radar nights [--limit N] [--offset N] [--status queued|running|succeeded|failed] [--date YYYY-MM-DD] [--json]
+      nights, newest first, a page at a time
   radar models [--json]                          registered models
   radar versions <model> [--json]                a model's versions
   radar events <model> [--json]                  a model's stage and alias history
@@ -235,13 +236,26 @@ async function cmdStatus(config: Config, argv: string[]): Promise<number> {
 }
 
 async function cmdNights(config: Config, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, limit: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, status: { type: 'string' }, date: { type: 'string' } },
+  });
+  // The API's query schema: the same defaults, ranges and messages.
+  const parsed = nightListQuery.safeParse({ limit: values.limit ?? 20, offset: values.offset, status: values.status, date: values.date });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BadInputError(`--${issue.path.join('.')}: ${issue.message}`);
+  }
   const ctx = openCtx(config, false);
   try {
-    const runs = await ctx.db.pipelineRun.findMany({ orderBy: { queuedAt: 'desc' }, take: Number(values.limit ?? 20) });
-    out(!!values.json, runs, () =>
-      runs.map((r) => `${r.id}  ${r.logicalDate.toISOString().slice(0, 10)} #${r.runNumber}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.source}`).join('\n') || 'no nights yet',
-    );
+    const page = await listNights(ctx.db, parsed.data);
+    out(!!values.json, page, () => {
+      if (page.total === 0) return 'no nights';
+      const rows = page.pipelineRuns.map((r) => `${r.id}  ${r.logicalDate} #${r.runNumber}  ${r.status.padEnd(9)} ${r.trigger.padEnd(8)} ${r.source}`);
+      const shown = `${page.offset + 1}-${page.offset + page.pipelineRuns.length} of ${page.total}`;
+      const next = page.offset + page.limit < page.total ? ` (more: --offset ${page.offset + page.limit})` : '';
+      return [...rows, `${shown}${next}`].join('\n');
+    });
     return 0;
   } finally {
     await ctx.close();
@@ -543,7 +557,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (raw) {
     const err = coerceError(raw);
     const d = describeError(err);
-    const usage = err instanceof BadInputError || err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    // Every node:util parseArgs complaint (unknown option, missing or ambiguous value) is usage.
+    const usage = err instanceof BadInputError || err instanceof ConfigError || String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
     process.stderr.write(`radar ${cmd}: ${d.message}\n`);
     if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: d }) + '\n');
     return usage ? 2 : 1;

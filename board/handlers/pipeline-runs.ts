@@ -5,16 +5,11 @@ import { sourceSpec } from '../../core/config.ts';
 import type { Db } from '../../core/db/client.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { nightSummary, parseLogicalDate, startNight } from '../../core/pipeline/night.ts';
+import { listNights, nightListQuery, nightSummary, parseLogicalDate, startNight } from '../../core/pipeline/night.ts';
 import { resolveSource } from '../../core/sources/index.ts';
 import { parse, type Handler } from '../http.ts';
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-});
+export const listQuery = nightListQuery;
 
 export const triggerBody = z
   .object({
@@ -36,40 +31,7 @@ export const triggerBody = z
 
 export function pipelineRunHandlers(deps: { db: Db; config: Config; flows: FlowProducer; log: Logger }) {
   const { db, config } = deps;
-  const list: Handler = async (req) => {
-    const q = parse(listQuery, req.query);
-    const where = { ...(q.status ? { status: q.status } : {}), ...(q.date ? { logicalDate: new Date(`${q.date}T00:00:00Z`) } : {}) };
-    // Ties on queuedAt (a backfill queues many nights in one transaction) are broken by id, so
-    // pages neither skip nor repeat a night.
-    const [total, runs] = await Promise.all([
-      db.pipelineRun.count({ where }),
-      db.pipelineRun.findMany({ where, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], skip: q.offset, take: q.limit }),
-    ]);
-    return {
-      status: 200,
-      body: {
-        total,
-        limit: q.limit,
-        offset: q.offset,
-        pipelineRuns: runs.map((r) => ({
-          id: r.id,
-          pipeline: r.pipeline,
-          logicalDate: r.logicalDate.toISOString().slice(0, 10),
-          runNumber: r.runNumber,
-          trigger: r.trigger,
-          source: r.source,
-          status: r.status,
-          params: r.params,
-          codeVersion: r.codeVersion,
-          error: r.error,
-          summary: r.summary,
-          queuedAt: r.queuedAt,
-          startedAt: r.startedAt,
-          finishedAt: r.finishedAt,
-        })),
-      },
-    };
-  };
+  const list: Handler = async (req) => ({ status: 200, body: await listNights(db, parse(listQuery, req.query)) });
   const get: Handler = async (req) => {
     const id = String(req.params.id);
     if (!(await db.pipelineRun.count({ where: { id } }))) throw new NotFoundError(`pipeline run ${id} not found`);

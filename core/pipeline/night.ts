@@ -1,4 +1,5 @@
 import type { FlowJob, FlowProducer } from 'bullmq';
+import { z } from 'zod';
 import { codeVersion } from '../code-version.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -263,5 +264,47 @@ export async function nightSummary(db: Db, pipelineRunId: string): Promise<Night
     error: run.error ?? null,
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A page of nights: the query of `GET /api/pipeline-runs` and `radar nights`. */
+export const nightListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+export type NightListQuery = z.infer<typeof nightListQuery>;
+
+/**
+ * Nights newest first, with the total matching the filter. Ties on queue time (a backfill queues
+ * many nights at once) are broken by id, so pages neither skip nor repeat a night.
+ */
+export async function listNights(db: Db, q: NightListQuery) {
+  const where = { ...(q.status ? { status: q.status } : {}), ...(q.date ? { logicalDate: new Date(`${q.date}T00:00:00Z`) } : {}) };
+  const [total, runs] = await Promise.all([
+    db.pipelineRun.count({ where }),
+    db.pipelineRun.findMany({ where, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], skip: q.offset, take: q.limit }),
+  ]);
+  return {
+    total,
+    limit: q.limit,
+    offset: q.offset,
+    pipelineRuns: runs.map((r) => ({
+      id: r.id,
+      pipeline: r.pipeline,
+      logicalDate: r.logicalDate.toISOString().slice(0, 10),
+      runNumber: r.runNumber,
+      trigger: r.trigger,
+      source: r.source,
+      status: r.status,
+      params: r.params,
+      codeVersion: r.codeVersion,
+      error: r.error,
+      summary: r.summary,
+      queuedAt: r.queuedAt,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+    })),
   };
 }

@@ -35,6 +35,32 @@ describe('radar CLI', () => {
     }
   });
 
+  it('nights: pages newest first, filters, and refuses a bad page with a usage error', async () => {
+    const all = await radar(env, ['nights', '--json']);
+    expect(all.code, all.stderr).toBe(0);
+    const page = JSON.parse(all.stdout);
+    expect(page).toMatchObject({ total: 1, limit: 20, offset: 0 });
+    expect(page.pipelineRuns.map((n: { logicalDate: string; status: string }) => [n.logicalDate, n.status])).toEqual([['2019-12-31', 'succeeded']]);
+    const text = await radar(env, ['nights']);
+    expect(text.stdout).toMatch(/^c[a-z0-9]+ {2}2019-12-31 #1 {2}succeeded/);
+    expect(text.stdout).toContain('1-1 of 1');
+    expect(text.stdout).not.toContain('more:');
+    const none = await radar(env, ['nights', '--status', 'failed', '--date', '2019-12-31', '--json']);
+    expect(JSON.parse(none.stdout)).toMatchObject({ total: 0, pipelineRuns: [] });
+    for (const [args, message] of [
+      [['--limit', '0'], '--limit:'],
+      [['--offset=-3'], '--offset:'],
+      [['--offset', '-3'], "Option '--offset' argument is ambiguous"],
+      [['--limit'], "Option '--limit <value>' argument missing"],
+      [['--status', 'done'], '--status:'],
+      [['--date', '31.12.2019'], '--date:'],
+    ] as const) {
+      const r = await radar(env, ['nights', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`radar nights: ${message}`);
+    }
+  });
+
   it('registry verbs: models, promote of an unknown version, rollback with nothing to roll back to', async () => {
     const models = await radar(env, ['models', '--json']);
     expect(models.code).toBe(0);
