@@ -84,6 +84,15 @@ describe('run search on real PostgreSQL', () => {
     // A run without the key matches no comparison on it, but NOT is the exact complement.
     expect(await all("params.model.alpha != '0.0'")).toEqual(expected((r) => r.alpha !== null && r.alpha !== '0.0'));
     expect(await all("NOT params.model.alpha = '0.0'")).toEqual(expected((r) => r.alpha !== '0.0'));
+    // Params and tags are compiled as membership in the set of runs with a matching value: the
+    // same truth values, including for runs without the key and under NOT.
+    expect(await all('params.model.alpha IS NULL')).toEqual(expected((r) => r.alpha === null));
+    expect(await all('params.model.alpha IS NOT NULL')).toEqual(expected((r) => r.alpha !== null));
+    expect(await all("NOT params.model.alpha IN ('0.0', '0.2')")).toEqual(expected((r) => r.alpha !== '0.0' && r.alpha !== '0.2'));
+    expect(await all("params.model.alpha NOT IN ('0.0', '0.2')")).toEqual(expected((r) => r.alpha !== null && r.alpha !== '0.0' && r.alpha !== '0.2'));
+    expect(await all("tags.role NOT LIKE 'n%' OR params.model.alpha >= '3'")).toEqual(expected((r) => r.role !== 'night' || (r.alpha !== null && r.alpha >= '3')));
+    expect(await all("NOT (tags.role = 'night' AND params.kind = 'softmax')")).toEqual(expected((r) => !(r.role === 'night' && r.kind === 'softmax')));
+    expect(await all('tags.note IS NOT NULL')).toEqual([runs[3]!.id]);
     expect(await all("status IN ('RUNNING', 'failed')")).toEqual(expected((r) => r.status !== 'FINISHED'));
     expect(await all("start_time >= '2019-12-01T00:05:00Z' AND start_time < '2019-12-01 00:07'")).toEqual(
       expected((r) => r.start.getTime() >= Date.parse('2019-12-01T00:05:00Z') && r.start.getTime() < Date.parse('2019-12-01T00:07:00Z')),

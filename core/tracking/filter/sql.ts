@@ -56,10 +56,12 @@ export function valueSql(v: Value): Prisma.Sql {
 }
 
 /**
- * The condition of a filter. Each predicate is two-valued (COALESCE(…, false)): a run that lacks
- * a key matches no comparison on it, and NOT of a predicate is exactly its complement.
+ * The condition of a filter. Each predicate is two-valued (COALESCE(…, false), or membership in a
+ * set of runs): a run that lacks a key matches no comparison on it, and NOT of a predicate is
+ * exactly its complement.
  */
 export function filterSql(e: Expr): Prisma.Sql {
+  if ('key' in e && (e.key.kind === 'param' || e.key.kind === 'tag')) return keyValueSql(e);
   switch (e.type) {
     case 'and':
     case 'or':
@@ -74,5 +76,30 @@ export function filterSql(e: Expr): Prisma.Sql {
       return Prisma.sql`COALESCE(${keySql(e.key)} ${Prisma.raw((e.negated ? 'NOT ' : '') + (e.caseInsensitive ? 'ILIKE' : 'LIKE'))} CAST(${e.pattern} AS text), false)`;
     case 'null':
       return Prisma.sql`(${keySql(e.key)} ${Prisma.raw(e.negated ? 'IS NOT NULL' : 'IS NULL')})`;
+  }
+}
+
+type Leaf = Extract<Expr, { key: Key }>;
+
+/**
+ * A predicate on a param or tag as membership of the run in the set of runs whose value for the
+ * key satisfies it: `r.id IN (SELECT runId FROM Param WHERE key = k AND value <op> v)`. The key
+ * is unique per run, so this is the COALESCE form's exact truth value (a run without the key is
+ * in no set; IS NULL is "not in the set of runs that have the key"). Unlike a lookup per run, the
+ * set is computed once per query (a hashed subplan, from the (key, value) index), so a filter on
+ * params or tags costs one probe per run instead of one index descent per run.
+ */
+function keyValueSql(e: Leaf): Prisma.Sql {
+  const table = Prisma.raw(e.key.kind === 'param' ? '"Param"' : '"RunTag"');
+  const runsWhere = (cond: Prisma.Sql) => Prisma.sql`r."id" IN (SELECT x."runId" FROM ${table} x WHERE x."key" = ${e.key.name} AND ${cond})`;
+  switch (e.type) {
+    case 'cmp':
+      return runsWhere(Prisma.sql`x."value" ${Prisma.raw(OPERATORS[e.op])} ${valueSql(e.value)}`);
+    case 'in':
+      return runsWhere(Prisma.sql`x."value" ${Prisma.raw(e.negated ? 'NOT IN' : 'IN')} (${Prisma.join(e.values.map(valueSql))})`);
+    case 'like':
+      return runsWhere(Prisma.sql`x."value" ${Prisma.raw((e.negated ? 'NOT ' : '') + (e.caseInsensitive ? 'ILIKE' : 'LIKE'))} CAST(${e.pattern} AS text)`);
+    case 'null':
+      return e.negated ? runsWhere(Prisma.sql`true`) : Prisma.sql`(NOT ${runsWhere(Prisma.sql`true`)})`;
   }
 }
