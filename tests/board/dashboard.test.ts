@@ -85,6 +85,8 @@ describe('dashboard', () => {
       data: Array.from({ length: 17 }, (_, i) => ({
         pipeline: 'nightly', logicalDate: new Date(Date.UTC(2019, 11, i + 1)), runNumber: 1, trigger: 'test', source: 'sample', params: {}, status: 'succeeded' as const,
         queuedAt: new Date(Date.UTC(2019, 11, i + 1, 2)),
+        // The newest night says why its winner was not promoted (the gate's reason, as text).
+        ...(i === 16 ? { summary: { modelVersion: 4, promoted: false, classified: 12, gateReason: `not sure enough: winner better in 71% of resamples < 90% ${HOSTILE}` } } : {}),
       })),
     });
     await page.goto(base + '/dashboard');
@@ -113,6 +115,10 @@ describe('dashboard', () => {
     // Nights: 15 per page, newest first.
     await page.locator('#night-pager', { hasText: '1–15 of 17' }).waitFor();
     expect(await page.locator('#night-list tr td:first-child').first().textContent()).toBe('2019-12-17');
+    const result = page.locator('#night-list tr').nth(1).locator('td').nth(4);
+    expect(await result.locator('.gate').textContent()).toBe(`not sure enough: winner better in 71% of resamples < 90% ${HOSTILE}`);
+    expect(await result.textContent()).toContain('v4 kept champion, 12 classified');
+    expect(await page.locator('#night-list img').count()).toBe(0);
     await page.click('#night-pager button:has-text("older")');
     await page.locator('#night-pager', { hasText: '16–17 of 17' }).waitFor();
     expect(await page.locator('#night-list tr td:first-child').allTextContents()).toEqual(['2019-12-02', '2019-12-01']);
