@@ -143,18 +143,25 @@ export function rowScorer(K: number): RowScorer {
   return kernelFor(scorers, K, generateRowScorer, loopRowScorer);
 }
 
-function generateRowScorer(K: number): RowScorer {
+/**
+ * Source of one row's scores into `out[o + k]`: bias first, then the entries `from <= p < to` in
+ * order (`values[p]` at column `cols[p]`). The row and matrix scorers share it, so they sum alike.
+ */
+function rowSource(K: number, from: string, to: string, values: string, cols: string): string {
   const each = (line: (k: number) => string) => unrolled(K, line);
-  const source = `
+  return `
     ${each((k) => `let a${k} = bias[${k}];`)}
-    for (let p = 0; p < length; p++) {
-      const v = values[p];
-      const w = cols[p] * ${K};
+    for (let p = ${from}; p < ${to}; p++) {
+      const v = ${values}[p];
+      const w = ${cols}[p] * ${K};
       ${each((k) => `a${k} += v * weights[w + ${k}];`)}
     }
     ${each((k) => `out[o + ${k}] = a${k};`)}`;
+}
+
+function generateRowScorer(K: number): RowScorer {
   // Code generation from integers only (see the module comment).
-  return new Function('cols', 'values', 'length', 'weights', 'bias', 'out', 'o', source) as RowScorer;
+  return new Function('cols', 'values', 'length', 'weights', 'bias', 'out', 'o', rowSource(K, '0', 'length', 'values', 'cols')) as RowScorer;
 }
 
 /** The same scorer as plain loops (above MAX_UNROLLED; also the tests' reference). */
@@ -189,18 +196,11 @@ export function scoreRows(x: CsrMatrix, weights: Float32Array, bias: Float32Arra
 }
 
 function generateMatrixScorer(K: number): MatrixScorer {
-  const each = (line: (k: number) => string) => unrolled(K, line);
   const source = `
     const { rows, indptr, indices, data } = x;
     for (let i = 0, o = 0; i < rows; i++, o += ${K}) {
-      ${each((k) => `let a${k} = bias[${k}];`)}
       const end = indptr[i + 1];
-      for (let p = indptr[i]; p < end; p++) {
-        const v = data[p];
-        const w = indices[p] * ${K};
-        ${each((k) => `a${k} += v * weights[w + ${k}];`)}
-      }
-      ${each((k) => `out[o + ${k}] = a${k};`)}
+      ${rowSource(K, 'indptr[i]', 'end', 'data', 'indices')}
     }`;
   // Code generation from integers only (see the module comment).
   return new Function('x', 'weights', 'bias', 'out', source) as MatrixScorer;
