@@ -28,22 +28,23 @@ export function gate(sel: SelectOutput, policy: { promotionMinF1: number; promot
   const sure = cmp
     ? `; paired bootstrap: difference ${signed(cmp.ci95[0])} to ${signed(cmp.ci95[1])} (95%), winner better in ${Math.round(cmp.pBetter * 100)}% of resamples`
     : '';
+  if (!(f1 > c + policy.promotionMinMargin)) {
+    return {
+      promote: false,
+      reason: `not better: macro-F1 ${fmt(f1)} vs champion v${sel.champion.version} ${fmt(c)} on the same ${n} held-out papers (needs more than +${fmt(policy.promotionMinMargin)})${sure}`,
+    };
+  }
+  const beats = `macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers`;
   const minConfidence = policy.promotionMinConfidence ?? 0;
-  if (f1 > c + policy.promotionMinMargin && minConfidence > 0 && !(cmp && cmp.pBetter >= minConfidence)) {
+  if (minConfidence > 0 && !(cmp && cmp.pBetter >= minConfidence)) {
     return {
       promote: false,
       reason: cmp
-        ? `not sure enough: macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers, but wins in ${Math.round(cmp.pBetter * 100)}% of paired bootstrap resamples (needs ${Math.round(minConfidence * 100)}%)${sure}`
+        ? `not sure enough: ${beats}, but wins in ${Math.round(cmp.pBetter * 100)}% of paired bootstrap resamples (needs ${Math.round(minConfidence * 100)}%)${sure}`
         : `not sure enough: macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) but no paired comparison was recorded (needs ${Math.round(minConfidence * 100)}% of resamples)`,
     };
   }
-  if (f1 > c + policy.promotionMinMargin) {
-    return { promote: true, reason: `macro-F1 ${fmt(f1)} beats champion v${sel.champion.version} (${fmt(c)}) by ${fmt(f1 - c)} on the same ${n} held-out papers (margin ${fmt(policy.promotionMinMargin)})${sure}` };
-  }
-  return {
-    promote: false,
-    reason: `not better: macro-F1 ${fmt(f1)} vs champion v${sel.champion.version} ${fmt(c)} on the same ${n} held-out papers (needs more than +${fmt(policy.promotionMinMargin)})${sure}`,
-  };
+  return { promote: true, reason: `${beats} (margin ${fmt(policy.promotionMinMargin)})${sure}` };
 }
 
 function signed(x: number): string {
