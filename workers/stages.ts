@@ -52,8 +52,9 @@ export function stageProcessors(ctx: WorkerContext, sources: SourceFactories = {
       runStage(job, 'train', ctx, async (deps) => {
         if (job.data.step !== 'collect') {
           const prep = await childValue<PrepareOutput>(job, prefix, QUEUES.prepare);
-          const params = effectiveParams(ctx.config, await nightParams(job.data.pipelineRunId));
-          const nightRunId = await openNightRun(job.data, prep.snapshotId, await nightParams(job.data.pipelineRunId), deps);
+          const stored = await nightParams(job.data.pipelineRunId);
+          const params = effectiveParams(ctx.config, stored);
+          const nightRunId = await openNightRun(job.data, prep.snapshotId, stored, deps);
           // The night's (or the config's) candidate names: kinds, default or search.
           const specs = expandCandidates(params.candidates ?? []);
           const opts = defaultJobOptions({ attempts: Math.min(2, ctx.config.STAGE_ATTEMPTS), backoffMs: ctx.config.RETRY_BACKOFF_MS });
