@@ -10,8 +10,6 @@ export const promoteBody = whoBody;
 export const rollbackBody = whoBody.extend({ to: z.number().int().positive().optional() }).strict();
 export const eventsQuery = z.object({ version: version.optional() }).strict();
 
-/** The body may be absent for promote/rollback: treat a missing body as `{}`. */
-
 export function modelHandlers(deps: { db: Db; blobs: BlobStore }) {
   const { db, blobs } = deps;
   const list: Handler = async () => ({ status: 200, body: { models: await listModels(db) } });
