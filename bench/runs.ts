@@ -17,13 +17,14 @@ import pg from 'pg';
 import { createDb, type Db } from '../core/db/client.ts';
 import { runViews } from '../core/tracking/runs.ts';
 import { searchRuns, type SearchRunsInput } from '../core/tracking/search.ts';
+import { withDatabase } from '../prisma/tools/engine.ts';
 import { applyMigrations, DEFAULT_DATABASE_URL } from '../prisma/tools/migrate.ts';
 import { parseArgs } from './args.ts';
 
 const args = parseArgs(process.argv.slice(2), ['json']);
 const sizes = (args.get('sizes') ?? '2000,20000').split(',').map(Number);
-if (sizes.some((n) => !Number.isInteger(n) || n < 100) || sizes.some((n, i) => i > 0 && n <= sizes[i - 1]!)) {
-  throw new Error('--sizes: increasing integers of at least 100, comma-separated');
+if (sizes.some((n) => !Number.isInteger(n) || n < 500) || sizes.some((n, i) => i > 0 && n <= sizes[i - 1]!)) {
+  throw new Error('--sizes: increasing integers of at least 500 (a page of 500 runs is timed), comma-separated');
 }
 const repeats = Number(args.get('repeats') ?? 9);
 
@@ -72,17 +73,23 @@ async function seed(c: pg.Client, from: number, to: number): Promise<void> {
   await c.query('ANALYZE');
 }
 
-async function timeQuery(db: Db, input: SearchRunsInput): Promise<{ ms: number; rows: number }> {
+/** Median wall time of `repeats` calls of `fn`, in ms. */
+async function medianMs(fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
-  let rows = 0;
-  for (let w = 0; w < 3; w++) await searchRuns(db, input); // warm Prisma, the buffers and the plan cache
   for (let r = 0; r < repeats; r++) {
     const t = performance.now();
-    rows = (await searchRuns(db, input)).runs.length;
+    await fn();
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return { ms: times[times.length >> 1]!, rows };
+  return times[times.length >> 1]!;
+}
+
+async function timeQuery(db: Db, input: SearchRunsInput): Promise<{ ms: number; rows: number }> {
+  let rows = 0;
+  for (let w = 0; w < 3; w++) await searchRuns(db, input); // warm Prisma, the buffers and the plan cache
+  const ms = await medianMs(async () => (rows = (await searchRuns(db, input)).runs.length));
+  return { ms, rows };
 }
 
 /** Pages through every match of the params + tag query, 500 runs a page, by cursor. */
@@ -99,21 +106,11 @@ async function pageAll(db: Db): Promise<{ ms: number; rows: number }> {
 }
 
 const server = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-const name = `radar_bench_runs_${randomBytes(4).toString('hex')}`;
-const url = new URL(server);
-url.pathname = `/${name}`;
-const admin = (fn: (c: pg.Client) => Promise<unknown>) => {
-  const a = new URL(server);
-  a.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: a.toString() });
-  return c.connect().then(() => fn(c)).finally(() => c.end());
-};
-
-await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-const db = createDb(url.toString(), { max: 2 });
-const client = new pg.Client({ connectionString: url.toString() });
+const url = withDatabase(server, `radar_bench_runs_${randomBytes(4).toString('hex')}`);
+const db = createDb(url, { max: 2 });
+const client = new pg.Client({ connectionString: url });
 try {
-  await applyMigrations({ connectionString: url.toString() });
+  await applyMigrations({ connectionString: url, createDatabase: true });
   await client.connect();
   await client.query(`INSERT INTO "Experiment" ("id", "name", "lifecycleStage") VALUES
     ('exp-nightly', 'nightly', 'active'), ('exp-adhoc', 'ad-hoc', 'active'), ('exp-old', 'old', 'archived')`);
@@ -129,14 +126,7 @@ try {
     queries.push({ name: 'every params IN + tag match, 500 a page', ...(await pageAll(db)) });
     // What a page of 500 costs after the search itself: its runs' params, latest metrics, tags.
     const ids = Array.from({ length: 500 }, (_, k) => `run-${String(k * Math.floor(size / 500)).padStart(7, '0')}`);
-    const views: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const t0 = performance.now();
-      await runViews(db, ids);
-      views.push(performance.now() - t0);
-    }
-    views.sort((a, b) => a - b);
-    queries.push({ name: '(of which: loading 500 runs for a page)', ms: views[views.length >> 1]!, rows: 500 });
+    queries.push({ name: '(of which: loading 500 runs for a page)', ms: await medianMs(() => runViews(db, ids)), rows: 500 });
     results.push({ size, seedSeconds, queries });
     console.error(`seeded ${size} runs (${seedSeconds.toFixed(1)} s)`);
   }
@@ -154,5 +144,7 @@ try {
 } finally {
   await client.end().catch(() => undefined);
   await db.$disconnect().catch(() => undefined);
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const admin = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`).finally(() => admin.end());
 }
