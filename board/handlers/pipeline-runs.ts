@@ -5,7 +5,7 @@ import { sourceSpec } from '../../core/config.ts';
 import type { Db } from '../../core/db/client.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { listNights, nightListQuery, nightSummary, parseLogicalDate, startNight } from '../../core/pipeline/night.ts';
+import { listNights, logicalDay, nightListQuery, nightSummary, startNight } from '../../core/pipeline/night.ts';
 import { resolveSource } from '../../core/sources/index.ts';
 import { parse, type Handler } from '../http.ts';
 
@@ -13,7 +13,7 @@ export const listQuery = nightListQuery;
 
 export const triggerBody = z
   .object({
-    logicalDate: z.string().refine((s) => { try { parseLogicalDate(s); return true; } catch { return false; } }, 'not a date (YYYY-MM-DD)').optional(),
+    logicalDate: logicalDay.optional(),
     source: sourceSpec.optional(),
     params: z
       .object({

@@ -267,12 +267,22 @@ export async function nightSummary(db: Db, pipelineRunId: string): Promise<Night
   };
 }
 
+/** A logical date as a request field: a real calendar day (2019-02-30 is refused, not read as March 2). */
+export const logicalDay = z.string().regex(DAY, 'expected YYYY-MM-DD').refine((s) => {
+  try {
+    parseLogicalDate(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a date (YYYY-MM-DD)');
+
 /** A page of nights: the query of `GET /api/pipeline-runs` and `radar nights`. */
 export const nightListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: logicalDay.optional(),
 });
 export type NightListQuery = z.infer<typeof nightListQuery>;
 

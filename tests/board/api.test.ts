@@ -150,7 +150,7 @@ describe('board API on real Postgres and Redis', () => {
     const failed = await call('GET', '/api/pipeline-runs?date=2001-01-01&status=failed');
     expect(failed.body.total).toBe(1);
     expect(failed.body.pipelineRuns.map((n: any) => n.runNumber)).toEqual([1]);
-    for (const bad of ['offset=-1', 'offset=x', 'limit=0', 'limit=501']) {
+    for (const bad of ['offset=-1', 'offset=x', 'limit=0', 'limit=501', 'date=2019-02-30', 'date=2019-2-1']) {
       const r = await call('GET', `/api/pipeline-runs?${bad}`);
       expect(r.status, bad).toBe(400);
       expect(r.body.error.code).toBe('bad_request');

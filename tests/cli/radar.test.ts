@@ -54,6 +54,7 @@ describe('radar CLI', () => {
       [['--limit'], "Option '--limit <value>' argument missing"],
       [['--status', 'done'], '--status:'],
       [['--date', '31.12.2019'], '--date:'],
+      [['--date', '2019-02-30'], '--date: not a date'],
     ] as const) {
       const r = await radar(env, ['nights', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
