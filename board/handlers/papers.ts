@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { Prisma } from '../../core/db/client.ts';
+import { logicalDay } from '../../core/pipeline/night.ts';
 import { parse, type Handler } from '../http.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
 export const query = z
   .object({
     topic: z.string().min(1).max(100).optional(),
     category: z.string().min(1).max(100).optional(),
-    from: day.optional(),
-    to: day.optional(),
+    from: logicalDay.optional(),
+    to: logicalDay.optional(),
     q: z.string().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
@@ -17,8 +17,8 @@ export const query = z
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'from must not be after to', path: ['from'] });
 
 export const trendsQuery = z.object({
-  from: day.optional(),
-  to: day.optional(),
+  from: logicalDay.optional(),
+  to: logicalDay.optional(),
   bucket: z.enum(['day', 'week', 'month']).default('week'),
   topic: z.string().min(1).max(100).optional(),
 });

@@ -185,6 +185,12 @@ describe('board API on real Postgres and Redis', () => {
     expect(r.status).toBe(400);
     r = await call('GET', '/api/papers?from=2019-13-45');
     expect(r.status).toBe(400);
+    // Date.parse reads these as March 2 and 1: a query must not quietly answer for another day.
+    for (const q of ['/api/papers?from=2019-02-30', '/api/papers?to=2019-02-29', '/api/trends?from=2019-02-30']) {
+      r = await call('GET', q);
+      expect(r.status, q).toBe(400);
+      expect(r.body.error.message, q).toContain('not a date');
+    }
     r = await call('GET', '/api/papers?from=2019-12-31&to=2019-01-01');
     expect(r.status).toBe(400);
     r = await call('POST', '/api/pipeline-runs', { logicalDate: '2019-02-30' });
