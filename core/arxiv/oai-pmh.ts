@@ -1,4 +1,5 @@
 import type { SourcePaper } from '../papers/types.ts';
+import { isCalendarDay } from '../calendar-day.ts';
 import { ArxivHttpError, MalformedFeedError, OaiPmhError } from './errors.ts';
 import {
   isTransientStatus,
@@ -75,7 +76,6 @@ export interface HarvestResult extends HarvestSummary {
   rejected: RejectedEntry[];
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const SET = /^[A-Za-z0-9-]+(:[A-Za-z0-9.-]+)*$/;
 
 /**
@@ -125,7 +125,7 @@ export class OaiPmhHarvester {
     }
     for (const key of ['from', 'until'] as const) {
       const value = request[key];
-      if (value !== undefined && !DAY.test(value)) throw new RangeError(`${key} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+      if (value !== undefined && !isCalendarDay(value)) throw new RangeError(`${key} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
     }
     if (request.set !== undefined && !SET.test(request.set)) throw new RangeError(`not an OAI-PMH set: ${JSON.stringify(request.set)}`);
     url.searchParams.set('metadataPrefix', request.metadataPrefix ?? 'arXiv');

@@ -3,6 +3,8 @@
  * and the window splitting that keeps each query under the API's result cap.
  */
 
+import { isCalendarDay } from '../calendar-day.ts';
+
 /** The API serves at most this many results of one query, however it is paged. */
 export const ARXIV_RESULT_CAP = 30_000;
 /** The API's largest page (`max_results`). */
@@ -89,10 +91,8 @@ export function windowQuery(categories: readonly string[], window: SubmittedWind
  * @throws RangeError unless `day` is a real `YYYY-MM-DD` date.
  */
 export function dayWindow(day: string): SubmittedWindow {
-  const from = /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(`${day}T00:00:00Z`) : new Date(Number.NaN);
-  if (Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== day) {
-    throw new RangeError(`not a calendar day (YYYY-MM-DD): ${JSON.stringify(day)}`);
-  }
+  if (!isCalendarDay(day)) throw new RangeError(`not a calendar day (YYYY-MM-DD): ${JSON.stringify(day)}`);
+  const from = new Date(`${day}T00:00:00Z`);
   return { from, to: new Date(from.getTime() + DAY_MS) };
 }
 

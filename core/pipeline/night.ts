@@ -1,5 +1,6 @@
 import type { FlowJob, FlowProducer } from 'bullmq';
 import { z } from 'zod';
+import { isCalendarDay } from '../calendar-day.ts';
 import { codeVersion } from '../code-version.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -10,15 +11,11 @@ import type { Logger } from '../log.ts';
 import { defaultJobOptions, STAGE_QUEUE, STAGES, stageJobId, type NightRef, type Stage, type StageJobData } from '../queues.ts';
 import type { NightParams } from './deps.ts';
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Validate a logical date: a real calendar day `YYYY-MM-DD`. Throws BadInputError. */
 export function parseLogicalDate(s: string): string {
-  const m = DAY.exec(s);
-  const d = m ? new Date(`${s}T00:00:00Z`) : null;
-  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) {
-    throw new BadInputError(`"${s}" is not a date (expected YYYY-MM-DD)`);
-  }
+  if (!isCalendarDay(s)) throw new BadInputError(`"${s}" is not a date (expected YYYY-MM-DD)`);
   return s;
 }
 
@@ -268,14 +265,7 @@ export async function nightSummary(db: Db, pipelineRunId: string): Promise<Night
 }
 
 /** A logical date as a request field: a real calendar day (2019-02-30 is refused, not read as March 2). */
-export const logicalDay = z.string().regex(DAY, 'expected YYYY-MM-DD').refine((s) => {
-  try {
-    parseLogicalDate(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a date (YYYY-MM-DD)');
+export const logicalDay = z.string().regex(DAY, 'expected YYYY-MM-DD').refine(isCalendarDay, 'not a date (YYYY-MM-DD)');
 
 /** A page of nights: the query of `GET /api/pipeline-runs` and `radar nights`. */
 export const nightListQuery = z.object({

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BadInputError } from '../errors.ts';
+import { isCalendarDay } from '../calendar-day.ts';
 import { parseArxivId } from '../arxiv/arxiv-id.ts';
 import type { SourcePaper } from '../papers/types.ts';
 import { normaliseWhitespace } from '../papers/normalise.ts';
 import type { FetchContext, PaperSource, RejectedRecord, SourceBatch } from './types.ts';
 
 const BATCH = 1000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The canonical arXiv id (no version) of a snapshot id, or null. Some harvests stored new-style
@@ -63,7 +63,7 @@ export function parseSnapshotLine(line: string): { paper: SourcePaper } | { reas
     }
   }
   const published = (row.published as string).trim();
-  if (!DATE.test(published) || Number.isNaN(Date.parse(published))) {
+  if (!isCalendarDay(published)) {
     return { reason: `published "${published}" is not YYYY-MM-DD`, id };
   }
   const categories = [...new Set((row.categories as string).split(/\s+/).filter(Boolean))];

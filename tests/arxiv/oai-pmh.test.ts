@@ -236,6 +236,7 @@ describe('OaiPmhHarvester', () => {
 
   test('bad arguments are refused before any request; unknown paths are permanent HTTP errors', async ({ server, harvester }) => {
     await expect(harvester().harvest({ from: '22 May 2024' })).rejects.toThrow(RangeError);
+    await expect(harvester().harvest({ until: '2024-02-30' })).rejects.toThrow(/until must be YYYY-MM-DD/);
     await expect(harvester().harvest({ set: 'cs&verb=Identify' })).rejects.toThrow(RangeError);
     expect(server.requests).toHaveLength(0);
     const error = await harvester({ baseUrl: `${server.url}/nowhere` }).harvest(CS_DAY).catch((e: unknown) => e);

@@ -64,6 +64,7 @@ describe('JSONL snapshot source', () => {
         '{not json',
         JSON.stringify({ ...good, id: '1912.00003', published: '2019-13-01' }),
         JSON.stringify({ ...good, id: '1912.00004', primary_category: 'cs.AI' }),
+        JSON.stringify({ ...good, id: '1912.00006', published: '2019-02-30' }),
         JSON.stringify({ ...good, id: '1912.00005', published: '2019-12-02' }),
         '',
       ].join('\n'),
@@ -76,6 +77,7 @@ describe('JSONL snapshot source', () => {
       ['3', null, expect.stringMatching(/^not valid JSON/)],
       ['4', '1912.00003', 'published "2019-13-01" is not YYYY-MM-DD'],
       ['5', '1912.00004', 'primary_category cs.AI is not the first of categories "cs.LG stat.ML"'],
+      ['6', '1912.00006', 'published "2019-02-30" is not YYYY-MM-DD'],
     ]);
     expect(await source.lastDate()).toBe('2019-12-02');
   });
