@@ -6,6 +6,8 @@
  *              text = abstract.
  *   fine20     every paper labelled by its primary category (first in the categories string), the
  *              20 most frequent kept (ties broken by name); text = title + ' ' + abstract.
+ *              Each paper also carries its other categories as `crossLists` (training metadata
+ *              only: trainers may use a training paper's; prediction sees the text alone).
  *
  * Order: sha256(id) as lowercase hex, ascending; `limit` keeps the first N; a paper is a test paper
  * when parseInt(h[:8], 16) % 5 == 0. With a separate test file, all eligible papers of the data
@@ -104,9 +106,9 @@ function itemOf(r: Row, task: TaskName, keep: ReadonlySet<string> | undefined): 
     if (!ARCHIVES5.has(archive)) return null;
     return { id: r.id, hash: idHash(r.id), text: r.abstract, label: archive };
   }
-  const primary = pySplit(r.categories)[0]!;
-  if (!keep!.has(primary)) return null;
-  return { id: r.id, hash: idHash(r.id), text: `${r.title} ${r.abstract}`, label: primary };
+  const [primary, ...crossLists] = pySplit(r.categories);
+  if (!keep!.has(primary!)) return null;
+  return { id: r.id, hash: idHash(r.id), text: `${r.title} ${r.abstract}`, label: primary!, crossLists };
 }
 
 function sortAndLimit(items: Item[], limit: number): Item[] {
@@ -155,7 +157,7 @@ export async function loadTask(
   task: TaskName,
   options: { limit?: number; testDataPath?: string } = {},
 ): Promise<{ train: LabelledText[]; test: LabelledText[] }> {
-  const strip = ({ id, text, label }: Item): LabelledText => ({ id, text, label });
+  const strip = ({ id, text, label, crossLists }: Item): LabelledText => (crossLists?.length ? { id, text, label, crossLists } : { id, text, label });
   const items = await buildTaskFromFile(dataPath, task, options.limit ?? 0);
   if (options.testDataPath) {
     const labels = new Set(items.map((d) => d.label));

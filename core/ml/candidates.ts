@@ -15,9 +15,9 @@ import type { CandidateSpec, Evaluation } from './types.ts';
  */
 export function defaultCandidates(): CandidateSpec[] {
   return [
-    { kind: 'svm-nb-blend', params: { C: 0.5, alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced' } },
-    { kind: 'linear-svm', params: { C: 0.5, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced' } },
-    { kind: 'complement-nb', params: { alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true } },
+    { kind: 'svm-nb-blend', params: { C: 0.5, alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced', crossListWeight: 0.3 } },
+    { kind: 'linear-svm', params: { C: 0.5, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced', crossListWeight: 0.3 } },
+    { kind: 'complement-nb', params: { alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true, crossListWeight: 0.3 } },
   ];
 }
 

@@ -54,7 +54,7 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
     throw err;
   }
   await ctx.checkpoint(0);
-  const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts };
+  const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts, ...crossListMask(train, labels, y) };
   const fit = await trainer(data, params, ctx);
   // A model with a NaN or infinite weight would predict garbage with full confidence: refuse it.
   const bad = fit.weights.findIndex((w) => !Number.isFinite(w));
@@ -66,4 +66,19 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
     { kind: spec.kind, labels, params: { ...params, ...fit.params }, link: fit.link, vocabulary: fitted.vectorizer.state, weights: fit.weights, bias: fit.bias },
     fitted.vectorizer,
   );
+}
+
+/** The rows x K cross-list mask of {@link TrainingSet}, or nothing when no document has one. */
+function crossListMask(train: readonly LabelledText[], labels: readonly string[], y: Int32Array): { crossLists?: Uint8Array } {
+  if (!train.some((d) => d.crossLists?.length)) return {};
+  const K = labels.length;
+  const index = new Map(labels.map((l, k) => [l, k]));
+  const mask = new Uint8Array(train.length * K);
+  train.forEach((d, i) => {
+    for (const l of d.crossLists ?? []) {
+      const k = index.get(l);
+      if (k !== undefined && k !== y[i]) mask[i * K + k] = 1;
+    }
+  });
+  return { crossLists: mask };
 }

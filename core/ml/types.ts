@@ -5,6 +5,12 @@ export interface LabelledText {
   id: string;
   text: string;
   label: string;
+  /**
+   * Other labels the document is also filed under (an arXiv paper's cross-listed categories; the
+   * label is its primary). Trainers with `crossListWeight` below 1 count such a document less, or
+   * not at all, as a negative example of those classes. Labels unknown to the training set are ignored.
+   */
+  crossLists?: readonly string[];
 }
 
 export type ParamValue = string | number | boolean;

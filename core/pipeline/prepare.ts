@@ -21,7 +21,7 @@ export async function prepareStage(ref: NightRef, deps: StageDeps, input: { inge
   const { db, blobs, config, log } = deps;
   const papers = await db.paper.findMany({
     where: { publishedDay: { lte: new Date(`${ref.logicalDate}T00:00:00Z`) } },
-    select: { id: true, version: true, title: true, abstract: true, primaryCategory: true },
+    select: { id: true, version: true, title: true, abstract: true, primaryCategory: true, categories: true },
     orderBy: { id: 'asc' },
   });
 
@@ -42,7 +42,8 @@ export async function prepareStage(ref: NightRef, deps: StageDeps, input: { inge
       continue;
     }
     seen.add(key);
-    kept.push({ id: p.id, version: p.version, label: p.primaryCategory, split: splitOf(p.id), text: paperText(p) });
+    const crossLists = p.categories.filter((c) => c !== p.primaryCategory);
+    kept.push({ id: p.id, version: p.version, label: p.primaryCategory, split: splitOf(p.id), text: paperText(p), ...(crossLists.length ? { crossLists } : {}) });
   }
 
   const counts = new Map<string, number>();

@@ -14,6 +14,12 @@ export interface ManifestRow {
   label: string;
   split: Split;
   text: string;
+  /**
+   * The paper's other arXiv categories (cross-lists), in arXiv's order; absent when it has none,
+   * and in snapshots written before cross-lists were kept. Trainers use them to not count a paper
+   * as a plain negative of a category it is cross-listed in (`crossListWeight`).
+   */
+  crossLists?: string[];
 }
 
 /**
@@ -28,11 +34,11 @@ export function splitOf(id: string): Split {
 
 /**
  * Canonical manifest: rows sorted by id, one JSON object per line with fixed key order. The
- * content hash is sha256 of that text, so the same papers, labels and split give the same hash.
+ * content hash is sha256 of that text, so the same papers, labels, cross-lists and split give the same hash.
  */
 export function encodeManifest(rows: readonly ManifestRow[]): { contentHash: string; gz: Uint8Array } {
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const text = sorted.map((r) => JSON.stringify({ id: r.id, version: r.version, label: r.label, split: r.split, text: r.text })).join('\n') + '\n';
+  const text = sorted.map((r) => JSON.stringify({ id: r.id, version: r.version, label: r.label, split: r.split, text: r.text, ...(r.crossLists?.length ? { crossLists: r.crossLists } : {}) })).join('\n') + '\n';
   const contentHash = createHash('sha256').update(text, 'utf8').digest('hex');
   // zlib output is deterministic for the same input and level: same content, same blob.
   return { contentHash, gz: new Uint8Array(gzipSync(text, { level: 6 })) };
@@ -66,7 +72,7 @@ export async function loadSnapshot(db: Db, blobs: BlobStore, snapshotId: string)
     id: snap.id,
     contentHash: snap.contentHash,
     rows,
-    split: (s) => rows.filter((r) => r.split === s).map((r) => ({ id: r.id, text: r.text, label: r.label })),
+    split: (s) => rows.filter((r) => r.split === s).map((r) => ({ id: r.id, text: r.text, label: r.label, ...(r.crossLists ? { crossLists: r.crossLists } : {}) })),
   };
   if (cache.size > 8) cache.delete(cache.keys().next().value!);
   cache.set(snapshotId, loaded);

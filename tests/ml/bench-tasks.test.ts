@@ -27,7 +27,8 @@ describe('benchmark tasks (same rules as bench/reference/reference_sklearn.py)',
     const items = buildTask(rows, 'fine20', 3);
     expect(items).toHaveLength(3);
     for (const it of items) expect(it.text).toBe(`T${it.id} A${it.id}`);
-    expect(buildTask(rows, 'fine20', 0).find((i) => i.id === 'b')!.label).toBe('cs.LG');
+    const b = buildTask(rows, 'fine20', 0).find((i) => i.id === 'b')!;
+    expect([b.label, b.crossLists]).toEqual(['cs.LG', ['stat.ML']]);
   });
 
   it('a paper tests when int(sha256[:8], 16) % 5 == 0', () => {

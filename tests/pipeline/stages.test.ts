@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataValidationError } from '../../core/errors.ts';
 import { createLogger } from '../../core/log.ts';
@@ -5,7 +6,7 @@ import type { StageDeps } from '../../core/pipeline/deps.ts';
 import { ingestStage, upsertPapers } from '../../core/pipeline/ingest.ts';
 import { prepareStage } from '../../core/pipeline/prepare.ts';
 import { gate } from '../../core/pipeline/register.ts';
-import { decodeManifest, splitOf } from '../../core/pipeline/snapshot.ts';
+import { decodeManifest, encodeManifest, loadSnapshot, splitOf } from '../../core/pipeline/snapshot.ts';
 import { validateDataset } from '../../core/pipeline/validation.ts';
 import { daysBetween, logicalDateForFire, parseLogicalDate } from '../../core/pipeline/night.ts';
 import type { NightRef, SelectOutput } from '../../core/queues.ts';
@@ -76,10 +77,30 @@ describe('stage functions on real sample papers and a real database', () => {
     const rows = decodeManifest(await env.blobs.get(snap.manifestSha256));
     expect(rows).toHaveLength(a.total);
     for (const r of rows.slice(0, 50)) expect(r.split).toBe(splitOf(r.id));
+    // Cross-lists travel with each row (for crossListWeight): the paper's other categories.
+    const listed = rows.filter((r) => r.crossLists);
+    expect(listed.length).toBeGreaterThan(100);
+    for (const r of listed.slice(0, 20)) {
+      const paper = await env.db.paper.findUniqueOrThrow({ where: { id: r.id } });
+      expect(r.crossLists).toEqual(paper.categories.filter((c) => c !== paper.primaryCategory));
+      expect(r.crossLists).not.toContain(r.label);
+    }
+    const loaded = await loadSnapshot(env.db, env.blobs, a.snapshotId);
+    const inTrain = loaded.split('train').find((d) => d.crossLists);
+    expect(inTrain?.crossLists).toEqual(rows.find((r) => r.id === inTrain!.id)!.crossLists);
 
     const b = await prepareStage(ref('2019-12-30'), deps);
     expect(b).toMatchObject({ reused: true, snapshotId: a.snapshotId, contentHash: a.contentHash });
     expect(await env.db.datasetSnapshot.count()).toBe(1);
+  });
+
+  it('a manifest row without cross-lists is written byte for byte as before they were kept', () => {
+    const row = { id: '1912.00001', version: 2, label: 'cs.LG', split: 'train' as const, text: 'A title An abstract' };
+    const before = `{"id":"1912.00001","version":2,"label":"cs.LG","split":"train","text":"A title An abstract"}\n`;
+    expect(encodeManifest([row]).contentHash).toBe(createHash('sha256').update(before).digest('hex'));
+    const listed = encodeManifest([{ ...row, crossLists: ['stat.ML'] }]);
+    expect(decodeManifest(listed.gz)).toEqual([{ ...row, crossLists: ['stat.ML'] }]);
+    expect(decodeManifest(encodeManifest([row]).gz)[0]).not.toHaveProperty('crossLists');
   });
 
   it('prepare fails the night before training when there is too little data, with a report', async () => {

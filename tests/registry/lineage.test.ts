@@ -121,15 +121,19 @@ describe('lineage of a model produced by a real night', () => {
   }, 120_000);
 
   it('retention keeps everything the production model and the night need; the lineage stays whole', async () => {
-    // Keep one run per experiment. Whichever candidate started last is kept; the winner is behind
-    // a version and kept anyway; the night's parent run has no artifacts. So at most the losing
-    // candidate is purged, and only the bytes nothing else holds go.
-    const loser = await env.db.run.findFirstOrThrow({ where: { pipelineRunId: nightId, tags: { some: { key: 'role', value: 'candidate' } }, modelVersions: { none: {} } }, include: { artifacts: true } });
-    const newest = await env.db.run.findFirstOrThrow({ orderBy: [{ startTime: 'desc' }, { id: 'desc' }] });
+    // Keep one run per experiment: whichever run started last is kept, the winner is behind a
+    // version and kept anyway, the night's parent run has no artifacts. So the purged runs are the
+    // losing candidates that did not start last, and only bytes no kept run holds go.
+    const candidates = await env.db.run.findMany({ where: { pipelineRunId: nightId, tags: { some: { key: 'role', value: 'candidate' } } }, include: { artifacts: true, modelVersions: true } });
+    const newest = await env.db.run.findFirstOrThrow({ where: { experimentId: candidates[0]!.experimentId }, orderBy: [{ startTime: 'desc' }, { id: 'desc' }] });
+    const purged = candidates.filter((r) => r.modelVersions.length === 0 && r.id !== newest.id);
+    const keptShas = new Set(candidates.filter((r) => !purged.includes(r)).flatMap((r) => r.artifacts.map((a) => a.sha256)));
+    const goneShas = new Set(purged.flatMap((r) => r.artifacts.map((a) => a.sha256)).filter((sha) => !keptShas.has(sha)));
+    expect(candidates.length).toBeGreaterThanOrEqual(2);
     const report = await applyRetention({ db: env.db, blobs: env.blobs }, { keepRuns: 1, blobGraceMs: 0 });
-    const loserPurged = newest.id !== loser.id;
-    expect(report).toMatchObject({ runsPurged: loserPurged ? 1 : 0, blobsDeleted: loserPurged ? loser.artifacts.length : 0 });
-    if (loserPurged) for (const a of loser.artifacts) expect(await env.blobs.has(a.sha256)).toBe(false);
+    expect(report).toMatchObject({ runsPurged: purged.length, blobsDeleted: goneShas.size });
+    for (const sha of goneShas) expect(await env.blobs.has(sha)).toBe(false);
+    for (const sha of keptShas) expect(await env.blobs.has(sha)).toBe(true);
 
     const ingest = await env.db.taskRun.findFirstOrThrow({ where: { pipelineRunId: nightId, stage: 'ingest', status: 'succeeded' } });
     const raw = JSON.stringify(ingest.output).match(/[0-9a-f]{64}/g) ?? [];

@@ -2,7 +2,9 @@
  * Complement naive Bayes (Rennie et al., ICML 2003; scikit-learn's `ComplementNB`) on TF-IDF
  * features: class k is scored by how badly the *other* classes' feature distribution explains the
  * document, w[f, k] = -ln((N_f - N_kf + alpha) / sum_f (N_f - N_kf + alpha)), which is much less
- * biased towards large classes than multinomial NB. One pass over the data, no randomness.
+ * biased towards large classes than multinomial NB. One pass over the data, no randomness. With
+ * `crossListWeight` w < 1, a document cross-listed in class k counts only w of its mass in k's
+ * complement: the other classes' distribution should not be made of k's own papers.
  *
  * Probabilities: softmax of the scores with a temperature fitted on the training scores (these are
  * optimistic, so confidences lean high): calibration of scores, not the NB posterior.
@@ -33,6 +35,8 @@ export async function trainComplementNb(
 export function complementNbWeights(data: TrainingSet, params: Readonly<Record<string, ParamValue>>): { weights: Float32Array; bias: Float32Array } {
   const { x, y, K } = data;
   const { counts, total } = featureMassByClass(x, y, K);
+  const crossListWeight = (params.crossListWeight as number | undefined) ?? 1;
+  if (data.crossLists && crossListWeight < 1) leaveOutOfComplements(data, counts, 1 - crossListWeight);
   const logged = complementLogProbabilities(counts, total, K, params.alpha as number);
   return { weights: toWeights(logged, K, params.normWeights as boolean), bias: new Float32Array(K) };
 }
@@ -50,6 +54,21 @@ function featureMassByClass(x: CsrMatrix, y: Int32Array, K: number): { counts: F
     }
   }
   return { counts, total };
+}
+
+/**
+ * Takes `share` of each cross-listed row's mass out of the complement of the classes it is
+ * cross-listed in, by adding it to that class's own mass (the complement is total minus own).
+ */
+function leaveOutOfComplements(data: TrainingSet, counts: Float64Array, share: number): void {
+  const { x, K } = data;
+  const listed = data.crossLists!;
+  for (let i = 0; i < x.rows; i++) {
+    for (let k = 0; k < K; k++) {
+      if (listed[i * K + k] !== 1) continue;
+      for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) counts[x.indices[p]! * K + k]! += share * x.data[p]!;
+    }
+  }
 }
 
 /** ln of each feature's smoothed share of the complement of each class, in place of `counts`. */

@@ -7,6 +7,10 @@
  * D_ii = 1 / (2 C_i), keeping w = sum_i a_i y_i x_i up to date so that a coordinate step costs
  * O(nnz of the row). Visiting order is a seeded shuffle per epoch, so results are deterministic.
  *
+ * Cross-listed negatives (`crossListWeight` w): a row cross-listed in class k (see
+ * TrainingSet.crossLists) enters k's problem with its class weight times w, i.e. D_ii = 1 / (2 C_i w);
+ * at w = 0 it is left out of k's problem altogether (it is still scored for calibration).
+ *
  * Probabilities: softmax of the margins with a temperature fitted on held-out margins that cost
  * nothing extra ("progressive validation"): the first epoch visits samples in one seeded order
  * shared by all classes, and the margin of a sample in the second half of that order is computed
@@ -18,7 +22,7 @@
 import { fitTemperature } from '../calibration.ts';
 import type { TrainingContext } from '../training-context.ts';
 import type { ParamValue } from '../types.ts';
-import { classWeights, type LinearFit, type TrainingSet } from './trainer.ts';
+import { classWeights, negativeWeights, type LinearFit, type TrainingSet } from './trainer.ts';
 
 export async function trainLinearSvm(
   data: TrainingSet,
@@ -64,26 +68,32 @@ export async function linearSvmWeights(
 
   const weights = new Float32Array(F * K);
   const bias = new Float32Array(K);
-  // Held-out margins of the samples in the second half of the shared first-epoch order.
+  // Held-out margins of the samples in the second half of the shared first-epoch order, stored
+  // by their position there (heldOutAt[i], -1 for the first half).
   const firstOrder = new Int32Array(n);
   for (let i = 0; i < n; i++) firstOrder[i] = i;
   ctx.random.shuffle(firstOrder);
   const heldOutFrom = Math.floor(n / 2);
   const heldOut = new Float64Array((n - heldOutFrom) * K);
+  const heldOutAt = new Int32Array(n).fill(-1);
+  for (let r = heldOutFrom; r < n; r++) heldOutAt[firstOrder[r]!] = r - heldOutFrom;
   const w = new Float64Array(F);
   const alpha = new Float64Array(n);
   const order = new Int32Array(n);
   const diag = new Float64Array(n);
   const sign = new Int8Array(n);
+  const negWeight = new Float64Array(n);
 
-  const problem: ClassProblem = { indptr, indices, values, sqNorm, w, alpha, order, diag, sign, heldOut, heldOutFrom, K, maxEpochs, tol };
+  const problem: ClassProblem = { indptr, indices, values, sqNorm, w, alpha, order, diag, sign, heldOut, heldOutAt, rows: n, K, maxEpochs, tol };
   const alphas: Float64Array[] = [];
   for (let k = 0; k < K; k++) {
+    negativeWeights(data, k, params.crossListWeight as number, negWeight);
     for (let i = 0; i < n; i++) {
-      sign[i] = y[i] === k ? 1 : -1;
-      diag[i] = 0.5 / (C * cw[y[i]!]!);
+      // A row with weight 0 is not part of this class's problem (sign 0): it is only scored.
+      sign[i] = y[i] === k ? 1 : negWeight[i]! > 0 ? -1 : 0;
+      diag[i] = sign[i] === 0 ? 0 : 0.5 / (C * cw[y[i]!]! * negWeight[i]!);
     }
-    order.set(firstOrder);
+    problem.rows = orderRows(order, firstOrder, sign);
     const start = warmStart?.[k];
     if (start && start.length !== n) throw new RangeError(`warm start for class ${k} has ${start.length} rows, expected ${n}`);
     const b = await solveClass(problem, k, ctx, start);
@@ -108,7 +118,9 @@ interface ClassProblem {
   diag: Float64Array;
   sign: Int8Array;
   heldOut: Float64Array;
-  heldOutFrom: number;
+  heldOutAt: Int32Array;
+  /** Rows in this class's problem: `order[0 .. rows)`; the rest (sign 0) are only scored. */
+  rows: number;
   K: number;
   maxEpochs: number;
   tol: number;
@@ -122,13 +134,14 @@ interface ClassProblem {
  */
 async function solveClass(pr: ClassProblem, k: number, ctx: TrainingContext, start?: Float64Array): Promise<number> {
   const { w, alpha, order, maxEpochs, tol } = pr;
-  const n = alpha.length;
+  const n = pr.rows;
   w.fill(0);
   alpha.fill(0);
   const b0 = start ? startFrom(pr, start) : 0;
   // [bias, active count, max PG, min PG]: a typed array, so its fields never change
-  // representation (an object's would go from small integers to doubles and deoptimise).
-  const state = new Float64Array([b0, n, 0, 0]);
+  // representation (an object's would go from small integers to doubles and deoptimise). The
+  // first epoch also visits the rows outside the problem, for their held-out margins.
+  const state = new Float64Array([b0, alpha.length, 0, 0]);
   // liblinear's shrinking: a sample at the bound (a = 0) whose gradient exceeds the previous
   // epoch's largest projected gradient is unlikely to move, so it leaves the active set. In
   // one-vs-rest most samples are far on the right side of the margin, so epochs soon touch
@@ -143,6 +156,7 @@ async function solveClass(pr: ClassProblem, k: number, ctx: TrainingContext, sta
       order[j] = t;
     }
     epochPass(pr, k, epoch, pgMaxOld, state);
+    if (state[1]! > n) state[1] = n;
     await ctx.checkpoint((k + (epoch + 1) / maxEpochs) / pr.K);
     const pgMax = state[2]!;
     if (pgMax - state[3]! <= tol) {
@@ -156,12 +170,24 @@ async function solveClass(pr: ClassProblem, k: number, ctx: TrainingContext, sta
   return state[0]!;
 }
 
+/**
+ * `order` = `firstOrder` with the rows outside the class's problem (sign 0) moved to the end,
+ * the others keeping their order; returns how many are in the problem.
+ */
+function orderRows(order: Int32Array, firstOrder: Int32Array, sign: Int8Array): number {
+  let r = 0;
+  for (const i of firstOrder) if (sign[i] !== 0) order[r++] = i;
+  const rows = r;
+  for (const i of firstOrder) if (sign[i] === 0) order[r++] = i;
+  return rows;
+}
+
 /** alpha = start (clipped at 0), w = sum_i alpha_i y_i x_i; returns the bias sum_i alpha_i y_i. */
 function startFrom(pr: ClassProblem, start: Float64Array): number {
   const { indptr, indices, values, w, alpha, sign } = pr;
   let b = 0;
   for (let i = 0; i < alpha.length; i++) {
-    const a = start[i]! > 0 ? start[i]! : 0;
+    const a = start[i]! > 0 && sign[i] !== 0 ? start[i]! : 0;
     alpha[i] = a;
     if (a === 0) continue;
     const d = a * sign[i]!;
@@ -173,19 +199,22 @@ function startFrom(pr: ClassProblem, start: Float64Array): number {
 
 /** One pass over the active samples in `order`; updates `state` (bias, active count, PG range). */
 function epochPass(pr: ClassProblem, k: number, epoch: number, pgMaxOld: number, state: Float64Array): void {
-  const { indptr, indices, values, sqNorm, w, alpha, order, diag, sign, heldOut, heldOutFrom, K } = pr;
+  const { indptr, indices, values, sqNorm, w, alpha, order, diag, sign, heldOut, heldOutAt, K } = pr;
   let b = state[0]!;
   let active = state[1]!;
   let pgMax = -Infinity;
   let pgMin = Infinity;
   for (let r = 0; r < active; r++) {
     const i = order[r]!;
+    const yi = sign[i]!;
+    const h = epoch === 0 ? heldOutAt[i]! : -1;
+    if (yi === 0 && h < 0) continue;
     const start = indptr[i]!;
     const end = indptr[i + 1]!;
     let dot = b;
     for (let p = start; p < end; p++) dot += w[indices[p]!]! * values[p]!;
-    if (epoch === 0 && r >= heldOutFrom) heldOut[(r - heldOutFrom) * K + k] = dot;
-    const yi = sign[i]!;
+    if (h >= 0) heldOut[h * K + k] = dot;
+    if (yi === 0) continue;
     const ai = alpha[i]!;
     const G = yi * dot - 1 + diag[i]! * ai;
     let PG = G;

@@ -2,7 +2,7 @@
 import type { CsrMatrix } from '../../text/sparse.ts';
 import type { Link } from '../link.ts';
 import type { TrainingContext } from '../training-context.ts';
-import type { ParamValue } from '../types.ts';
+import type { LabelledText, ParamValue } from '../types.ts';
 
 /** TF-IDF rows with class indices in [0, K); every class has at least one row. */
 export interface TrainingSet {
@@ -10,6 +10,11 @@ export interface TrainingSet {
   y: Int32Array;
   K: number;
   classCounts: Int32Array;
+  /**
+   * Row-major rows x K: 1 where row i is cross-listed in class k (never its own class), absent
+   * when no row is. See {@link LabelledText.crossLists}.
+   */
+  crossLists?: Uint8Array;
 }
 
 /** A trained linear scorer: feature-major weights `w[f * K + k]`, a bias per class, a link. */
@@ -22,6 +27,18 @@ export interface LinearFit {
 }
 
 export type Trainer = (data: TrainingSet, params: Readonly<Record<string, ParamValue>>, ctx: TrainingContext) => Promise<LinearFit>;
+
+/**
+ * Row i's weight as a negative of class k (rows of class k are positives, weight 1): `weight` when
+ * the row is cross-listed in k, otherwise 1. Written into `into` (length rows).
+ */
+export function negativeWeights(data: TrainingSet, k: number, weight: number, into: Float64Array): Float64Array {
+  into.fill(1);
+  const listed = data.crossLists;
+  if (!listed || weight === 1) return into;
+  for (let i = 0; i < into.length; i++) if (listed[i * data.K + k] === 1) into[i] = weight;
+  return into;
+}
 
 /** Per-class sample weights: `balanced` gives n / (K * n_k) (scikit-learn's rule), `none` gives 1. */
 export function classWeights(data: TrainingSet, mode: ParamValue | undefined): Float64Array {
