@@ -1,5 +1,4 @@
 import type { Db } from '../db/client.ts';
-import { Prisma } from '../db/client.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
 
 /**
@@ -31,10 +30,7 @@ export interface RunView {
 export async function latestMetricsOf(db: Db, runIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>(runIds.map((id) => [id, {}]));
   if (runIds.length === 0) return out;
-  const rows = await db.$queryRaw<{ runId: string; key: string; value: number }[]>`
-    SELECT DISTINCT ON (m."runId", m."key") m."runId", m."key", m."value"
-    FROM "Metric" m WHERE m."runId" IN (${Prisma.join(runIds as string[])})
-    ORDER BY m."runId", m."key", m."step" DESC, m."timestamp" DESC, m."id" DESC`;
+  const rows = await db.latestMetric.findMany({ where: { runId: { in: runIds as string[] } }, select: { runId: true, key: true, value: true } });
   for (const r of rows) out.get(r.runId)![r.key] = r.value;
   return out;
 }

@@ -128,10 +128,3 @@ export async function logArtifact(
   return { sha256, size };
 }
 
-/** A run's latest value per metric key. */
-export async function latestMetrics(db: Db, runId: string): Promise<Record<string, number>> {
-  const rows = await db.metric.findMany({ where: { runId }, orderBy: [{ step: 'asc' }, { timestamp: 'asc' }, { id: 'asc' }] });
-  const out: Record<string, number> = {};
-  for (const r of rows) out[r.key] = r.value;
-  return out;
-}

@@ -175,6 +175,49 @@ describe('applyMigrations', () => {
   });
 });
 
+describe('migration latest_metrics', () => {
+  it('fills LatestMetric from the metrics logged before it, then keeps it current', async () => {
+    const url = scratchDb('latest');
+    const all = await localMigrations();
+    const latest = all.find((m) => m.endsWith('_latest_metrics'))!;
+    const before = path.join(tmp, 'before-latest');
+    await mkdir(before);
+    for (const m of all.slice(0, all.indexOf(latest))) await cp(path.join(MIGRATIONS_DIR, m), path.join(before, m), { recursive: true });
+    await cp(path.join(MIGRATIONS_DIR, 'migration_lock.toml'), path.join(before, 'migration_lock.toml'));
+    await applyMigrations({ connectionString: url, createDatabase: true, migrationsDir: before });
+    const latestRows = (c: pg.Client) => c.query('SELECT "runId", "key", "value", "step" FROM "LatestMetric" ORDER BY "runId", "key"').then((r) => r.rows);
+    await withClient(url, async (c) => {
+      await c.query(`INSERT INTO "Experiment" ("id", "name") VALUES ('e', 'e')`);
+      await c.query(`INSERT INTO "Run" ("id", "experimentId", "name") VALUES ('r1', 'e', 'a'), ('r2', 'e', 'b')`);
+      // History of r1.loss: step 2 twice (the later time wins), a lower step logged last.
+      await c.query(`INSERT INTO "Metric" ("runId", "key", "value", "step", "timestamp") VALUES
+        ('r1', 'loss', 0.5, 2, '2019-12-30 00:00:10'), ('r1', 'loss', 0.4, 2, '2019-12-30 00:00:30'),
+        ('r1', 'loss', 0.9, 0, '2019-12-30 00:00:40'), ('r1', 'acc', 0.6, 1, '2019-12-30 00:00:05'),
+        ('r2', 'loss', 0.8, 0, '2019-12-30 00:00:00')`);
+    });
+    expect(await applyMigrations({ connectionString: url, migrationsDir: MIGRATIONS_DIR })).toEqual({ applied: all.slice(all.indexOf(latest)) });
+    await withClient(url, async (c) => {
+      expect(await latestRows(c)).toEqual([
+        { runId: 'r1', key: 'acc', value: 0.6, step: 1 },
+        { runId: 'r1', key: 'loss', value: 0.4, step: 2 },
+        { runId: 'r2', key: 'loss', value: 0.8, step: 0 },
+      ]);
+      // From now on the trigger: a later step replaces, an earlier one does not, a new key appears.
+      await c.query(`INSERT INTO "Metric" ("runId", "key", "value", "step", "timestamp") VALUES
+        ('r2', 'loss', 0.7, 1, '2019-12-30 00:00:01'), ('r1', 'loss', 0.1, 1, '2019-12-30 00:01:00'), ('r2', 'acc', 0.3, 0, '2019-12-30 00:00:00')`);
+      expect(await latestRows(c)).toEqual([
+        { runId: 'r1', key: 'acc', value: 0.6, step: 1 },
+        { runId: 'r1', key: 'loss', value: 0.4, step: 2 },
+        { runId: 'r2', key: 'acc', value: 0.3, step: 0 },
+        { runId: 'r2', key: 'loss', value: 0.7, step: 1 },
+      ]);
+      // Deleting a run takes its latest values with it.
+      await c.query(`DELETE FROM "Run" WHERE "id" = 'r2'`);
+      expect((await latestRows(c)).map((r: { runId: string }) => r.runId)).toEqual(['r1', 'r1']);
+    });
+  });
+});
+
 describe('concurrency', () => {
   it('two processes applying at once: each migration applied exactly once', async () => {
     const url = scratchDb('concurrent');

@@ -60,6 +60,29 @@ describe('experiment tracking on real PostgreSQL', () => {
     expect((await board.call('GET', '/api/runs/nope/metrics/loss')).status).toBe(404);
   });
 
+  it('LatestMetric, kept by a trigger, always equals the latest row of the history, whatever the insert path or order', async () => {
+    const exp = await getOrCreateExperiment(env.db, 'latest-trigger');
+    const runs = await Promise.all([0, 1, 2].map((i) => startRun(env.db, { experimentId: exp.id, name: `l${i}` })));
+    const t = (s: number) => new Date(Date.UTC(2019, 11, 30, 0, 0, s));
+    // Seeded pseudo-random steps and times, concurrent writers, equal (step, time) pairs (the later
+    // insert wins), and one raw SQL insert that bypasses the application code.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => logMetrics(env.db, runs[i % 3]!.id, { [`k${rnd(3)}`]: i / 100 }, rnd(4), t(rnd(3)))),
+    );
+    await env.db.$executeRaw`INSERT INTO "Metric" ("runId", "key", "value", "step", "timestamp") VALUES (${runs[0]!.id}, 'k0', 42, 99, ${t(0)})`;
+    const expected = await env.db.$queryRaw<{ runId: string; key: string; value: number }[]>`
+      SELECT DISTINCT ON (m."runId", m."key") m."runId", m."key", m."value" FROM "Metric" m
+      WHERE m."runId" IN (${runs[0]!.id}, ${runs[1]!.id}, ${runs[2]!.id})
+      ORDER BY m."runId", m."key", m."step" DESC, m."timestamp" DESC, m."id" DESC`;
+    const stored = await env.db.latestMetric.findMany({ where: { runId: { in: runs.map((r) => r.id) } }, select: { runId: true, key: true, value: true } });
+    const byKey = (rows: { runId: string; key: string; value: number }[]) => rows.map((r) => `${r.runId}/${r.key}=${r.value}`).sort();
+    expect(stored.length).toBeGreaterThanOrEqual(8);
+    expect(byKey(stored)).toEqual(byKey(expected));
+    expect((await getRun(env.db, runs[0]!.id)).metrics.k0).toBe(42);
+  });
+
   it('artifacts are content-addressed: the same bytes in two runs are one blob; run-show lists them with nested runs', async () => {
     const exp = await getOrCreateExperiment(env.db, 'artifacts');
     const parent = await startRun(env.db, { experimentId: exp.id, name: 'parent', codeVersion: 'abc123' });

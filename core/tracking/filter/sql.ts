@@ -26,13 +26,13 @@ const OPERATORS = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': 
 
 /**
  * The SQL expression of a key's value for run `r`. A metric's value is its latest one (highest
- * step, then latest timestamp, then last logged), as MLflow's search does; a run without the key
- * gives NULL.
+ * step, then latest timestamp, then last logged), as MLflow's search does, read from
+ * `LatestMetric` (kept by a trigger on Metric); a run without the key gives NULL.
  */
 export function keySql(key: Key): Prisma.Sql {
   switch (key.kind) {
     case 'metric':
-      return Prisma.sql`(SELECT m."value" FROM "Metric" m WHERE m."runId" = r."id" AND m."key" = ${key.name} ORDER BY m."step" DESC, m."timestamp" DESC, m."id" DESC LIMIT 1)`;
+      return Prisma.sql`(SELECT lm."value" FROM "LatestMetric" lm WHERE lm."runId" = r."id" AND lm."key" = ${key.name})`;
     case 'param':
       return Prisma.sql`(SELECT p."value" FROM "Param" p WHERE p."runId" = r."id" AND p."key" = ${key.name})`;
     case 'tag':
@@ -61,7 +61,7 @@ export function valueSql(v: Value): Prisma.Sql {
  * exactly its complement.
  */
 export function filterSql(e: Expr): Prisma.Sql {
-  if ('key' in e && (e.key.kind === 'param' || e.key.kind === 'tag')) return keyValueSql(e);
+  if ('key' in e && e.key.kind !== 'attribute') return keyValueSql(e);
   switch (e.type) {
     case 'and':
     case 'or':
@@ -81,16 +81,19 @@ export function filterSql(e: Expr): Prisma.Sql {
 
 type Leaf = Extract<Expr, { key: Key }>;
 
+const KEY_VALUE_TABLES = { metric: '"LatestMetric"', param: '"Param"', tag: '"RunTag"' } as const;
+
 /**
- * A predicate on a param or tag as membership of the run in the set of runs whose value for the
- * key satisfies it: `r.id IN (SELECT runId FROM Param WHERE key = k AND value <op> v)`. The key
- * is unique per run, so this is the COALESCE form's exact truth value (a run without the key is
- * in no set; IS NULL is "not in the set of runs that have the key"). Unlike a lookup per run, the
- * set is computed once per query (a hashed subplan, from the (key, value) index), so a filter on
- * params or tags costs one probe per run instead of one index descent per run.
+ * A predicate on a metric, param or tag as membership of the run in the set of runs whose value
+ * for the key satisfies it: `r.id IN (SELECT runId FROM Param WHERE key = k AND value <op> v)`
+ * (metrics: their latest values, `LatestMetric`). The key is unique per run in each table, so
+ * this is the COALESCE form's exact truth value (a run without the key is in no set; IS NULL is
+ * "not in the set of runs that have the key"). Unlike a lookup per run, the set is computed once
+ * per query (a hashed subplan, from the (key, value) index for metrics), so a filter costs one
+ * probe per run instead of one index descent per run.
  */
 function keyValueSql(e: Leaf): Prisma.Sql {
-  const table = Prisma.raw(e.key.kind === 'param' ? '"Param"' : '"RunTag"');
+  const table = Prisma.raw(KEY_VALUE_TABLES[e.key.kind as keyof typeof KEY_VALUE_TABLES]);
   const runsWhere = (cond: Prisma.Sql) => Prisma.sql`r."id" IN (SELECT x."runId" FROM ${table} x WHERE x."key" = ${e.key.name} AND ${cond})`;
   switch (e.type) {
     case 'cmp':
