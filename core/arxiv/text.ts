@@ -1,5 +1,7 @@
 /** Text and date normalisation shared by the Atom and OAI-PMH parsers. */
 
+import { isCalendarDay } from '../calendar-day.ts';
+
 /** Collapses every run of whitespace (including newlines and NBSP) to one space and trims. */
 export function normaliseWhitespace(text: string): string {
   return text.replace(/\s+/gu, ' ').trim();
@@ -46,7 +48,8 @@ export function toIsoUtc(text: string | null | undefined): string | null {
   // Only the two shapes arXiv emits: Date.parse alone accepts far too much ("1", "May 5").
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value);
-  if (!dateOnly && !dateTime) return null;
+  // The date part must be a real day: Date.parse reads 2019-02-30 as 2 March.
+  if ((!dateOnly && !dateTime) || !isCalendarDay(value.slice(0, 10))) return null;
   const ms = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

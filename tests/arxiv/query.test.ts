@@ -88,7 +88,7 @@ describe('ids, dates, text', () => {
     expect(toIsoUtc('2016-10-09T00:00:00-04:00')).toBe('2016-10-09T04:00:00.000Z');
     expect(toIsoUtc(' 2007-04-02 ')).toBe('2007-04-02T00:00:00.000Z');
     expect(toIsoUtc('2007-04-02T10:11Z')).toBe('2007-04-02T10:11:00.000Z');
-    for (const bad of ['1', 'May 5', '2007-13-02', '', null, undefined]) expect(toIsoUtc(bad)).toBeNull();
+    for (const bad of ['1', 'May 5', '2007-13-02', '2019-02-30', '2019-02-30T12:00:00Z', '', null, undefined]) expect(toIsoUtc(bad)).toBeNull();
   });
 
   test('double-encoded UTF-8 is repaired; genuine Latin-1 text is left alone', () => {
