@@ -32,10 +32,11 @@ export type Trainer = (data: TrainingSet, params: Readonly<Record<string, ParamV
  * Row i's weight as a negative of class k (rows of class k are positives, weight 1): `weight` when
  * the row is cross-listed in k, otherwise 1. Written into `into` (length rows).
  */
-export function negativeWeights(data: TrainingSet, k: number, weight: number, into: Float64Array): Float64Array {
+export function negativeWeights(data: TrainingSet, k: number, weight: number | undefined, into: Float64Array): Float64Array {
   into.fill(1);
   const listed = data.crossLists;
-  if (!listed || weight === 1) return into;
+  // Params without the key (a caller that builds its own): cross-lists ignored, as in complement NB.
+  if (!listed || weight === undefined || weight === 1) return into;
   for (let i = 0; i < into.length; i++) if (listed[i * data.K + k] === 1) into[i] = weight;
   return into;
 }
