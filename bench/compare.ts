@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.ts';
+import { median } from './stats.ts';
 import { DEFAULT_DATA, TASKS, type TaskName } from './tasks.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -53,12 +54,6 @@ function run(cmd: string, args: string[], who: string): Result {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${who} failed (exit ${r.status}):\n${r.stderr}`);
   return lastJsonLine(r.stdout, who);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function combine(rs: Result[]): Result {

@@ -14,12 +14,8 @@ import { labelIndices } from '../core/ml/split.ts';
 import { loopRowScorer, loopSoftmaxPass, rowScorer, softmaxPass } from '../core/ml/kernels.ts';
 import { TfidfVectorizer } from '../core/text/tfidf.ts';
 import { parseArgs } from './args.ts';
+import { median } from './stats.ts';
 import { loadTask, taskArgs } from './tasks.ts';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 function time(f: () => void): number {
   const t = performance.now();

@@ -20,6 +20,7 @@ import { searchRuns, type SearchRunsInput } from '../core/tracking/search.ts';
 import { withDatabase } from '../prisma/tools/engine.ts';
 import { applyMigrations, DEFAULT_DATABASE_URL } from '../prisma/tools/migrate.ts';
 import { parseArgs } from './args.ts';
+import { median } from './stats.ts';
 
 const args = parseArgs(process.argv.slice(2), ['json']);
 const sizes = (args.get('sizes') ?? '2000,20000').split(',').map(Number);
@@ -81,8 +82,7 @@ async function medianMs(fn: () => Promise<unknown>): Promise<number> {
     await fn();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1]!;
+  return median(times);
 }
 
 async function timeQuery(db: Db, input: SearchRunsInput): Promise<{ ms: number; rows: number }> {
