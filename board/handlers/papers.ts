@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.ts';
 import { Prisma } from '../../core/db/client.ts';
-import { logicalDay } from '../../core/pipeline/night.ts';
+import { logicalDay, pageFields } from '../../core/pipeline/night.ts';
 import { parse, type Handler } from '../http.ts';
 
 export const query = z
@@ -11,8 +11,7 @@ export const query = z
     from: logicalDay.optional(),
     to: logicalDay.optional(),
     q: z.string().min(1).max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageFields,
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: 'from must not be after to', path: ['from'] });
 

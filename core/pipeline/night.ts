@@ -267,10 +267,15 @@ export async function nightSummary(db: Db, pipelineRunId: string): Promise<Night
 /** A logical date as a request field: a real calendar day (2019-02-30 is refused, not read as March 2). */
 export const logicalDay = z.string().regex(DAY, 'expected YYYY-MM-DD').refine(isCalendarDay, 'not a date (YYYY-MM-DD)');
 
-/** A page of nights: the query of `GET /api/pipeline-runs` and `radar nights`. */
-export const nightListQuery = z.object({
+/** Offset paging fields of a list query (nights, papers): up to 500 a page, 50 by default. */
+export const pageFields = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
+};
+
+/** A page of nights: the query of `GET /api/pipeline-runs` and `radar nights`. */
+export const nightListQuery = z.object({
+  ...pageFields,
   status: z.enum(['queued', 'running', 'succeeded', 'failed']).optional(),
   date: logicalDay.optional(),
 });
