@@ -27,8 +27,15 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const name = `radar_tpl_${randomBytes(4).toString('hex')}`;
+  const drop = () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  await applyMigrations({ connectionString: withDatabase(ADMIN_URL, name) });
+  try {
+    await applyMigrations({ connectionString: withDatabase(ADMIN_URL, name) });
+  } catch (err) {
+    // A failing migration must not leave the half-built template behind (no teardown runs).
+    await drop();
+    throw err;
+  }
   project.provide('templateDb', name);
-  return () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
+  return drop;
 }
