@@ -42,8 +42,9 @@ export async function prepareStage(ref: NightRef, deps: StageDeps, input: { inge
       continue;
     }
     seen.add(key);
+    // encodeManifest leaves an empty list out of the row, so a paper without cross-lists hashes as before.
     const crossLists = p.categories.filter((c) => c !== p.primaryCategory);
-    kept.push({ id: p.id, version: p.version, label: p.primaryCategory, split: splitOf(p.id), text: paperText(p), ...(crossLists.length ? { crossLists } : {}) });
+    kept.push({ id: p.id, version: p.version, label: p.primaryCategory, split: splitOf(p.id), text: paperText(p), crossLists });
   }
 
   const counts = new Map<string, number>();
