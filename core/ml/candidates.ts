@@ -8,14 +8,14 @@ import { KINDS, resolveParams } from './params.ts';
 import type { CandidateSpec, Evaluation } from './types.ts';
 
 /**
- * The nightly fan-out: the benchmark winner (the SVM + complement NB blend, whose NB weight is
+ * The nightly fan-out: the benchmark winner (the SVM + presence NB blend, whose NB weight is
  * chosen per training set and can be 0, i.e. the SVM alone), the plain SVM, and complement NB as a
  * fast baseline. Every spec is complete enough to run as is; params left out take the kind's
  * defaults (see params.ts).
  */
 export function defaultCandidates(): CandidateSpec[] {
   return [
-    { kind: 'svm-nb-blend', params: { C: 0.5, alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced', crossListWeight: 0.3 } },
+    { kind: 'svm-nb-blend', params: { C: 0.5, nb: 'presence', presenceAlpha: 0.03, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced', crossListWeight: 0.3 } },
     { kind: 'linear-svm', params: { C: 0.5, ngramMax: 2, minDf: 2, stem: true, stopWords: true, classWeight: 'balanced', crossListWeight: 0.3 } },
     { kind: 'complement-nb', params: { alpha: 0.3, ngramMax: 2, minDf: 2, stem: true, stopWords: true, crossListWeight: 0.3 } },
   ];

@@ -54,7 +54,7 @@ export async function trainClassifier(train: readonly LabelledText[], spec: Cand
     throw err;
   }
   await ctx.checkpoint(0);
-  const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts, ...crossListMask(train, labels, y) };
+  const data: TrainingSet = { x: fitted.matrix, y, K: labels.length, classCounts, idf: fitted.vectorizer.state.idf, ...crossListMask(train, labels, y) };
   const fit = await trainer(data, params, ctx);
   // A model with a NaN or infinite weight would predict garbage with full confidence: refuse it.
   const bad = fit.weights.findIndex((w) => !Number.isFinite(w));

@@ -35,12 +35,12 @@ describe('svm-nb-blend', () => {
 
   it('a larger fixed NB weight moves decisions towards complement NB', async () => {
     const texts = test.map((d) => d.text);
-    const labels = async (spec: { kind: string; params: Record<string, number | boolean> }) =>
+    const labels = async (spec: { kind: string; params: Record<string, number | boolean | string> }) =>
       (await trainClassifier(train, spec, { seed: 2 })).predict(texts, 1).map((p) => p.label);
     const nb = await labels({ kind: 'complement-nb', params: {} });
     const agree = (xs: string[]) => xs.filter((l, i) => l === nb[i]).length;
-    const light = agree(await labels({ kind: 'svm-nb-blend', params: { tuneWeight: false, nbWeight: 0 } }));
-    const heavy = agree(await labels({ kind: 'svm-nb-blend', params: { tuneWeight: false, nbWeight: 50 } }));
+    const light = agree(await labels({ kind: 'svm-nb-blend', params: { nb: 'complement', tuneWeight: false, nbWeight: 0 } }));
+    const heavy = agree(await labels({ kind: 'svm-nb-blend', params: { nb: 'complement', tuneWeight: false, nbWeight: 50 } }));
     expect(heavy).toBeGreaterThan(light);
     expect(heavy).toBeGreaterThanOrEqual(test.length - 3);
   });

@@ -15,6 +15,8 @@ export interface TrainingSet {
    * when no row is. See {@link LabelledText.crossLists}.
    */
   crossLists?: Uint8Array;
+  /** Each column's idf when `x` is TF-IDF (absent: not known, taken as 1). */
+  idf?: Float32Array;
 }
 
 /** A trained linear scorer: feature-major weights `w[f * K + k]`, a bias per class, a link. */
