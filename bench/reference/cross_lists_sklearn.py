@@ -12,53 +12,24 @@ split (fold seeds 0 and 1, means); "test" is the reference's test split, for inf
 
 Task construction is the reference's (reference_sklearn.py).
 """
-import json, gzip, hashlib, os, re, sys
-from collections import Counter
+import os, sys
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import ComplementNB
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../shared/data/arxiv/abstracts.jsonl.gz')
-rows = [json.loads(l) for l in gzip.open(DATA, 'rt')]
-counts = Counter(r['categories'].split()[0] for r in rows)
-keep = {c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]}
-items = sorted((hashlib.sha256(r['id'].encode()).hexdigest(), r['title'] + ' ' + r['abstract'], r['categories'].split()) for r in rows if r['categories'].split()[0] in keep)
-tr = [(t, c) for h, t, c in items if int(h[:8], 16) % 5 != 0]
-te = [(t, c) for h, t, c in items if int(h[:8], 16) % 5 == 0]
-collapse = lambda t: re.sub(r'\s+', ' ', t)
-Xtr = [collapse(t) for t, _ in tr]
-Xte = [collapse(t) for t, _ in te]
-classes = sorted({c[0] for _, c in tr})
-index = {c: i for i, c in enumerate(classes)}
-K = len(classes)
-ytr = np.array([index[c[0]] for _, c in tr])
-yte = np.array([index[c[0]] for _, c in te])
-# listed[i, k]: training paper i is cross-listed in class k (not its own).
-listed = np.zeros((len(tr), K), bool)
-for i, (_, cats) in enumerate(tr):
-    for c in cats[1:]:
-        if c in index and index[c] != ytr[i]:
-            listed[i, index[c]] = True
-print(f'fine20: {len(tr)} training papers, {listed.any(1).mean():.1%} cross-listed in another of the 20 categories')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm  # noqa: E402
+
+task = load_fine20(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA)
+Xtr, Xte, ytr, yte, listed, K = task['Xtr'], task['Xte'], task['ytr'], task['yte'], task['listed'], task['K']
+print(f'fine20: {len(Xtr)} training papers, {listed.any(1).mean():.1%} cross-listed in another of the 20 categories')
 
 
 def vectorise(a, b):
     v = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words='english')
     return v.fit_transform(a), v.transform(b)
-
-
-def ovr_svm(A, y, cross, w, B):
-    balanced = len(y) / (K * np.bincount(y, minlength=K))
-    S = np.zeros((B.shape[0], K))
-    for k in range(K):
-        sw = balanced[y].copy()
-        sw[cross[:, k]] *= w
-        m = LinearSVC(C=0.5).fit(A, (y == k).astype(int), sample_weight=sw)
-        S[:, k] = B @ m.coef_[0] + m.intercept_[0]
-    return S
 
 
 def cnb(A, y, B):
@@ -78,7 +49,7 @@ for seed in [0, 1]:
         A, B = vectorise([Xtr[i] for i in a], [Xtr[i] for i in b])
         oof.setdefault('cnb', np.zeros((len(ytr), K)))[b] = cnb(A, ytr[a], B)
         for w in WEIGHTS:
-            oof.setdefault(w, np.zeros((len(ytr), K)))[b] = ovr_svm(A, ytr[a], listed[a], w, B)
+            oof.setdefault(w, np.zeros((len(ytr), K)))[b] = ovr_svm(A, ytr[a], listed[a], w, B, K)
     for w in WEIGHTS:
         cv.setdefault((w, None), []).append(f1(ytr, oof[w]))
         for nb in NB:
@@ -88,7 +59,7 @@ A, B = vectorise(Xtr, Xte)
 test_cnb = cnb(A, ytr, B)
 print('cross-list weight | model | CV macro-F1 (mean of 2 fold seeds) | test macro-F1')
 for w in WEIGHTS:
-    S = ovr_svm(A, ytr, listed, w, B)
+    S = ovr_svm(A, ytr, listed, w, B, K)
     print(f'{w} | svm | {np.mean(cv[(w, None)]):.4f} | {f1(yte, S):.4f}')
     for nb in NB:
         print(f'{w} | svm + {nb} cnb | {np.mean(cv[(w, nb)]):.4f} | {f1(yte, spread(S) + nb * spread(test_cnb)):.4f}')

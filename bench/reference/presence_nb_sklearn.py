@@ -16,42 +16,18 @@ is not read).
 
 Task construction is the reference's (reference_sklearn.py).
 """
-import json, gzip, hashlib, os, re, sys
-from collections import Counter
+import os, sys
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 from sklearn.naive_bayes import ComplementNB
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../shared/data/arxiv/abstracts.jsonl.gz')
-rows = [json.loads(l) for l in gzip.open(DATA, 'rt')]
-counts = Counter(r['categories'].split()[0] for r in rows)
-keep = {c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]}
-items = sorted((hashlib.sha256(r['id'].encode()).hexdigest(), r['title'] + ' ' + r['abstract'], r['categories'].split()) for r in rows if r['categories'].split()[0] in keep)
-tr = [(t, c) for h, t, c in items if int(h[:8], 16) % 5 != 0]
-Xtr = [re.sub(r'\s+', ' ', t) for t, _ in tr]
-classes = sorted({c[0] for _, c in tr})
-index = {c: i for i, c in enumerate(classes)}
-K = len(classes)
-ytr = np.array([index[c[0]] for _, c in tr])
-listed = np.zeros((len(tr), K), bool)
-for i, (_, cats) in enumerate(tr):
-    for c in cats[1:]:
-        if c in index and index[c] != ytr[i]:
-            listed[i, index[c]] = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm  # noqa: E402
 
-
-def ovr_svm(A, y, cross, B, w=0.3):
-    balanced = len(y) / (K * np.bincount(y, minlength=K))
-    S = np.zeros((B.shape[0], K))
-    for k in range(K):
-        sw = balanced[y].copy()
-        sw[cross[:, k]] *= w
-        m = LinearSVC(C=0.5).fit(A, (y == k).astype(int), sample_weight=sw)
-        S[:, k] = B @ m.coef_[0] + m.intercept_[0]
-    return S
+task = load_fine20(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA)
+Xtr, ytr, listed, K = task['Xtr'], task['ytr'], task['listed'], task['K']
 
 
 def presence_log_shares(A, y, alpha):
@@ -75,7 +51,7 @@ for seed in SEEDS:
         v = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words='english')
         A = v.fit_transform([Xtr[i] for i in a])
         B = v.transform([Xtr[i] for i in b])
-        S = norm(ovr_svm(A, ytr[a], listed[a], B))
+        S = norm(ovr_svm(A, ytr[a], listed[a], 0.3, B, K))
         m = ComplementNB(alpha=0.3).fit(A, ytr[a])
         members = {('cnb', 0.3): norm(m._joint_log_likelihood(B))}
         for alpha in ALPHAS:

@@ -47,7 +47,8 @@ const SVM: Schema = {
   // macro-F1 from 0.7199 to 0.7242 (0: 0.7217, 0.15: 0.7235, 0.5: 0.7222), the SVM's from 0.7146
   // to 0.7159 and complement NB's from 0.6858 to 0.6928. One value for all three, chosen on the
   // blend (the default candidate): the SVM alone does as well at 0 (0.7171), within its spread.
-  // No effect on documents without cross-lists.
+  // No effect on documents without cross-lists. The blend's default NB member (presence NB) takes
+  // no cross-list rule (presence-nb.ts); with `nb: complement` its complement NB does.
   crossListWeight: { type: 'number', default: 0.3, min: 0, max: 1, doc: "weight of a document as a negative of a class it is cross-listed in (1: like any other, 0: left out of that class's problem)" },
 };
 
