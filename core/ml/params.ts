@@ -79,7 +79,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     alpha: { ...(NB_ALPHA as Extract<Rule, { type: 'number' }>), doc: 'complement NB additive smoothing (nb: complement)' },
     presenceAlpha: { type: 'number', default: 0.03, min: 1e-9, max: 100, doc: 'presence NB additive smoothing (nb: presence)' },
     nbWeight: { type: 'number', default: 1, min: 0, max: 100, doc: 'weight of the NB scores (members scaled to unit score spread); replaced by the validated choice with tuneWeight' },
-    tuneWeight: { type: 'boolean', default: true, doc: 'choose nbWeight from 0 to 1.5 by cross-fitting on the training rows' },
+    tuneWeight: { type: 'boolean', default: true, doc: 'choose nbWeight from 0 to 2.5 by cross-fitting on the training rows' },
     tuneFolds: { type: 'number', default: 2, min: 2, max: 10, integer: true, doc: 'folds of the cross-fitting that chooses nbWeight and calibrates' },
   },
   'ml-logistic-regression': {
