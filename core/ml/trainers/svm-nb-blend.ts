@@ -25,7 +25,8 @@
  * every row. Caveats: the vocabulary and IDF of the cross-fitted members were fitted on all rows,
  * and the final members see twice the data of the cross-fitted ones, so the held-out scores are
  * slightly optimistic and the temperature a little off for the final model; it is a calibration
- * of scores, not a probability model. The chosen weight is reported in the model's params. */
+ * of scores, not a probability model. The chosen weight is reported in the model's params.
+ */
 import { fitTemperature } from '../calibration.ts';
 import { f1MacroOf } from '../metrics.ts';
 import { stratifiedFolds } from '../split.ts';
@@ -164,17 +165,19 @@ function scatterRows(into: Float64Array, rows: Float64Array, at: readonly number
   at.forEach((i, r) => into.set(rows.subarray(r * K, (r + 1) * K), i * K));
 }
 
+/** The given rows of `data`; per-column fields (K, idf) carry over as they are. */
 function subset(data: TrainingSet, rows: number[]): TrainingSet {
+  const { K, crossLists } = data;
   const y = Int32Array.from(rows, (i) => data.y[i]!);
-  const classCounts = new Int32Array(data.K);
+  const classCounts = new Int32Array(K);
   for (const c of y) classCounts[c]!++;
-  const crossLists = data.crossLists;
-  const idf = data.idf ? { idf: data.idf } : {};
-  if (!crossLists) return { x: selectRows(data.x, rows), y, K: data.K, classCounts, ...idf };
-  const K = data.K;
-  const mask = new Uint8Array(rows.length * K);
-  rows.forEach((i, r) => mask.set(crossLists.subarray(i * K, (i + 1) * K), r * K));
-  return { x: selectRows(data.x, rows), y, K, classCounts, crossLists: mask, ...idf };
+  const out: TrainingSet = { ...data, x: selectRows(data.x, rows), y, classCounts };
+  if (crossLists) {
+    const mask = new Uint8Array(rows.length * K);
+    rows.forEach((i, r) => mask.set(crossLists.subarray(i * K, (i + 1) * K), r * K));
+    out.crossLists = mask;
+  }
+  return out;
 }
 
 function argmaxRows(scores: Float64Array, K: number): Int32Array {
