@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm  # noqa: E402
+from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm, spread  # noqa: E402
 
 task = load_fine20(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA)
 Xtr, Xte, ytr, yte, listed, K = task['Xtr'], task['Xte'], task['ytr'], task['yte'], task['listed'], task['K']
@@ -37,7 +37,6 @@ def cnb(A, y, B):
     return m._joint_log_likelihood(B) if hasattr(m, '_joint_log_likelihood') else m.predict_log_proba(B)
 
 
-spread = lambda S: (S - S.mean(1, keepdims=True)) / (S - S.mean(1, keepdims=True)).std()
 f1 = lambda y, S: f1_score(y, S.argmax(1), average='macro')
 WEIGHTS = [1.0, 0.3, 0.0]
 NB = [0.5, 0.75, 1.0]

@@ -3,7 +3,7 @@ Shared by the scikit-learn checks of cross-list handling (cross_lists_sklearn.py
 presence_nb_sklearn.py): fine20 built as the reference builds it (reference_sklearn.py: primary
 category, the 20 most frequent kept, sha256 order and split), with each training paper's other
 categories among the 20 as a mask, and the one-vs-rest LinearSVC whose cross-listed negatives
-carry a reduced weight.
+carry a reduced weight, and the score scaling the blends use.
 """
 import gzip, hashlib, json, os, re
 from collections import Counter
@@ -50,3 +50,10 @@ def ovr_svm(A, y, cross, w, B, K):
         m = LinearSVC(C=0.5).fit(A, (y == k).astype(int), sample_weight=sw)
         S[:, k] = B @ m.coef_[0] + m.intercept_[0]
     return S
+
+
+def spread(S):
+    """Scores centred over the classes and divided by their spread (root mean square), as the
+    blend in core/ml/trainers/svm-nb-blend.ts scales its members."""
+    S = S - S.mean(1, keepdims=True)
+    return S / S.std()

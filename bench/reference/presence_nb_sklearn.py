@@ -24,7 +24,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm  # noqa: E402
+from fine20_cross_lists import DEFAULT_DATA, load_fine20, ovr_svm, spread  # noqa: E402
 
 task = load_fine20(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA)
 Xtr, ytr, listed, K = task['Xtr'], task['ytr'], task['listed'], task['K']
@@ -37,11 +37,6 @@ def presence_log_shares(A, y, alpha):
     return np.log(d + alpha) - np.log((d + alpha).sum(1, keepdims=True))
 
 
-def norm(S):
-    S = S - S.mean(1, keepdims=True)
-    return S / S.std()
-
-
 SEEDS = [0, 1, 2, 3]
 NB = [1.0, 1.5, 2.0]
 ALPHAS = [0.03, 0.1]
@@ -51,13 +46,13 @@ for seed in SEEDS:
         v = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words='english')
         A = v.fit_transform([Xtr[i] for i in a])
         B = v.transform([Xtr[i] for i in b])
-        S = norm(ovr_svm(A, ytr[a], listed[a], 0.3, B, K))
+        S = spread(ovr_svm(A, ytr[a], listed[a], 0.3, B, K))
         m = ComplementNB(alpha=0.3).fit(A, ytr[a])
-        members = {('cnb', 0.3): norm(m._joint_log_likelihood(B))}
+        members = {('cnb', 0.3): spread(m._joint_log_likelihood(B))}
         for alpha in ALPHAS:
             logp = presence_log_shares(A, ytr[a], alpha)
-            members[('presence exact', alpha)] = norm(np.asarray((B > 0).astype(np.float64) @ logp.T))
-            members[('presence served', alpha)] = norm(np.asarray(B @ (logp / v.idf_[None, :]).T))
+            members[('presence exact', alpha)] = spread(np.asarray((B > 0).astype(np.float64) @ logp.T))
+            members[('presence served', alpha)] = spread(np.asarray(B @ (logp / v.idf_[None, :]).T))
         for key, N in members.items():
             for w in NB:
                 pred.setdefault((seed, key, w), np.zeros(len(ytr), int))[b] = (S + w * N).argmax(1)
